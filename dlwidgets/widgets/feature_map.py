@@ -1,0 +1,195 @@
+"""Feature-map calculator: a kernel sliding over a padded input, drawn in the browser.
+
+Python computes everything with dlwidgets.core (output size, the output values, receptive
+field, parameter count) and sends one small dict; the browser draws it on a canvas and
+animates the kernel by itself, so stepping never waits for the kernel.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import numpy as np
+import traitlets
+
+from ..core import conv2d, conv2d_params, effective_kernel_size, output_size, resolve_padding
+from ._static import StaticFallback
+
+__all__ = ["FeatureMapCalculator", "LIMITS"]
+
+# Bounds that keep the grid readable on screen; core itself has no such limits.
+LIMITS = {
+    "input_size": (1, 32), "kernel_size": (1, 9), "stride": (1, 6), "dilation": (1, 5),
+    "in_channels": (1, 1024), "out_channels": (1, 1024), "padding": (0, 8),
+}
+PALETTE = {"input": "#56B4E9", "pad": "#DDDDDD", "kernel": "#E69F00", "output": "#009E73", "text": "#000000"}
+
+
+class FeatureMapCalculator(StaticFallback, anywidget.AnyWidget):
+    """Interactive convolution arithmetic on a square input and kernel (one channel drawn)."""
+
+    _esm = pathlib.Path(__file__).with_name("feature_map.js")
+    _css = pathlib.Path(__file__).with_name("feature_map.css")
+
+    input_size = traitlets.Any(7, help="Input height and width, in cells").tag(sync=True)
+    kernel_size = traitlets.Any(3, help="Kernel height and width").tag(sync=True)
+    padding = traitlets.Any(0, help="Cells of zero padding per side, or 'valid', 'same', 'full'").tag(sync=True)
+    stride = traitlets.Any(1, help="Cells the kernel moves per step").tag(sync=True)
+    dilation = traitlets.Any(1, help="Spacing between kernel taps (1 = no gaps)").tag(sync=True)
+    in_channels = traitlets.Any(3, help="Input channels, for the parameter count").tag(sync=True)
+    out_channels = traitlets.Any(8, help="Output channels, for the parameter count").tag(sync=True)
+    seed = traitlets.Int(0, help="Seed of the example input and kernel values").tag(sync=True)
+    step = traitlets.Int(-1, help="Kernel positions shown (-1 = all); the browser animates it").tag(sync=True)
+    playing = traitlets.Bool(False, help="Whether the browser is animating the kernel").tag(sync=True)
+    speed = traitlets.Float(4.0, help="Animation speed, kernel positions per second").tag(sync=True)
+    view = traitlets.Dict(help="Everything the front end draws, computed by dlwidgets.core").tag(sync=True)
+    error = traitlets.Unicode("", help="Why the current settings are impossible ('' if they are fine)").tag(sync=True)
+
+    _SETTINGS = ("input_size", "kernel_size", "padding", "stride", "dilation", "in_channels", "out_channels", "seed")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.observe(self._recompute, names=list(self._SETTINGS))
+        self._recompute()
+
+    # ------------------------------------------------------------ driving from code
+    def settings(self) -> dict:
+        """The current geometry, as the exercises expect it."""
+        return {k: getattr(self, k) for k in ("input_size", "kernel_size", "padding", "stride", "dilation")}
+
+    def set(self, **settings) -> "FeatureMapCalculator":
+        """Change several settings at once (one recomputation)."""
+        unknown = set(settings) - set(self._SETTINGS)
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
+        with self.hold_trait_notifications():
+            for key, value in settings.items():
+                setattr(self, key, value)
+        return self
+
+    def step_forward(self) -> int:
+        """Show one more kernel position (as the Step button does); returns the new step."""
+        total = self.view.get("positions", 0)
+        current = total if self.step < 0 else self.step
+        self.step = 1 if current >= total else current + 1
+        return self.step
+
+    # ------------------------------------------------------------ the model
+    def _validate(self):
+        values = {}
+        for name in ("input_size", "kernel_size", "stride", "dilation", "in_channels", "out_channels"):
+            value = getattr(self, name)
+            lo, hi = LIMITS[name]
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{name.replace('_', ' ')} must be a whole number, got {value!r}")
+            if not lo <= value <= hi:
+                raise ValueError(f"{name.replace('_', ' ')} must be between {lo} and {hi}, got {value}")
+            values[name] = int(value)
+        padding = self.padding
+        if isinstance(padding, str) and padding.strip().isdigit():
+            padding = int(padding)
+        if not isinstance(padding, str):
+            if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)):
+                raise ValueError(f"padding must be a whole number or 'valid', 'same', 'full', got {padding!r}")
+            if not LIMITS["padding"][0] <= padding <= LIMITS["padding"][1]:
+                raise ValueError(f"padding must be between 0 and {LIMITS['padding'][1]} or 'valid', 'same', 'full', got {padding}")
+            padding = int(padding)
+        values["padding"] = padding
+        return values
+
+    def _recompute(self, change=None):
+        try:
+            v = self._validate()
+            n, k, s, d = v["input_size"], v["kernel_size"], v["stride"], v["dilation"]
+            before, after = resolve_padding(v["padding"], k, d, s)
+            out = output_size(n, k, v["padding"], s, d)
+        except (TypeError, ValueError) as exc:
+            self.error = str(exc)
+            self.view = {}
+            self.playing = False
+            return
+        rng = np.random.default_rng(self.seed)
+        x = rng.integers(0, 5, size=(n, n)).astype(float)
+        w = rng.integers(-1, 2, size=(k, k)).astype(float)
+        y = conv2d(x[None, None], w[None, None], stride=s, padding=v["padding"], dilation=d)[0, 0]
+        params = conv2d_params(v["in_channels"], v["out_channels"], k)
+        span = effective_kernel_size(k, d)
+        view = {
+            "n": n, "k": k, "stride": s, "dilation": d, "pad_before": before, "pad_after": after,
+            "padding": v["padding"], "out": out, "positions": out * out, "span": span,
+            "input": x.astype(int).tolist(), "kernel": w.astype(int).tolist(),
+            "output": [[float(val) for val in row] for row in y],
+            "formula": self._formula(n, k, before, after, s, d, out),
+            "receptive_field": span, "jump": s,
+            "params": params,
+            "params_formula": f"{v['out_channels']}·{v['in_channels']}·{k}·{k} + {v['out_channels']} = {params:,}",
+            "in_channels": v["in_channels"], "out_channels": v["out_channels"],
+        }
+        view["description"] = self._describe(view, "")
+        self.error = ""
+        self.step = -1
+        self.view = view
+
+    @staticmethod
+    def _formula(n, k, before, after, s, d, out):
+        pad = f"2·{before}" if before == after else f"{before}+{after}"
+        return (f"⌊(n + 2p − d(k−1) − 1) / s⌋ + 1 = ⌊({n} + {pad} − {d}·({k}−1) − 1) / {s}⌋ + 1 = "
+                f"⌊{n + before + after - d * (k - 1) - 1} / {s}⌋ + 1 = {out}")
+
+    # ------------------------------------------------------------ readable without a kernel
+    def describe(self) -> str:
+        """One paragraph saying what the widget shows now."""
+        return self._describe(self.view, self.error)
+
+    @staticmethod
+    def _describe(v: dict, error: str) -> str:
+        if error:
+            return f"Feature-map calculator: impossible settings: {error}."
+        if not v:
+            return "Feature-map calculator (not computed yet)."
+        pad = v["padding"] if isinstance(v["padding"], str) else f"{v['padding']}"
+        return (f"Feature-map calculator: a {v['n']}x{v['n']} input with padding {pad} "
+                f"({v['pad_before']} before, {v['pad_after']} after), a {v['k']}x{v['k']} kernel, "
+                f"stride {v['stride']}, dilation {v['dilation']} gives a {v['out']}x{v['out']} output. "
+                f"{v['formula']}. Each output cell sees {v['receptive_field']}x{v['receptive_field']} input cells. "
+                f"With {v['in_channels']} input and {v['out_channels']} output channels the layer has "
+                f"{v['params']:,} parameters ({v['params_formula']}).")
+
+    def static_figure(self):
+        """The padded input with the first kernel window, and the whole output, as a Figure."""
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+
+        fig = Figure(figsize=(8, 4), dpi=80)
+        if self.error or not self.view:
+            ax = fig.add_subplot()
+            ax.axis("off")
+            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
+            return fig
+        v = self.view
+        size = v["n"] + v["pad_before"] + v["pad_after"]
+        ax_in, ax_out = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        for ax, title, cells in ((ax_in, f"padded input {size}x{size}", size), (ax_out, f"output {v['out']}x{v['out']}", v["out"])):
+            ax.set_xlim(0, cells); ax.set_ylim(cells, 0); ax.set_aspect("equal"); ax.axis("off")
+            ax.set_title(title)
+        show_numbers = size <= 14
+        for r in range(size):
+            for c in range(size):
+                i, j = r - v["pad_before"], c - v["pad_before"]
+                inside = 0 <= i < v["n"] and 0 <= j < v["n"]
+                ax_in.add_patch(Rectangle((c, r), 1, 1, facecolor=PALETTE["input"] if inside else PALETTE["pad"], edgecolor="white"))
+                if show_numbers:
+                    ax_in.text(c + 0.5, r + 0.5, str(v["input"][i][j]) if inside else "0", ha="center", va="center", fontsize=8)
+        for a in range(v["k"]):
+            for b in range(v["k"]):
+                ax_in.add_patch(Rectangle((b * v["dilation"], a * v["dilation"]), 1, 1, fill=False,
+                                          edgecolor=PALETTE["kernel"], linewidth=2.5))
+        for r in range(v["out"]):
+            for c in range(v["out"]):
+                ax_out.add_patch(Rectangle((c, r), 1, 1, facecolor=PALETTE["output"], edgecolor="white", alpha=0.8))
+                if v["out"] <= 14:
+                    ax_out.text(c + 0.5, r + 0.5, f"{v['output'][r][c]:g}", ha="center", va="center", fontsize=8)
+        fig.suptitle(f"k={v['k']}, p={v['padding']}, s={v['stride']}, d={v['dilation']}: "
+                     f"{v['n']}x{v['n']} -> {v['out']}x{v['out']}", fontsize=11)
+        return fig
