@@ -1,14 +1,37 @@
-"""The maths behind every widget and exercise: numpy only, one concept per module."""
+"""The maths behind every widget and exercise: numpy only, one concept per module.
 
+Conventions follow PyTorch: NCHW tensors, weight (C_out, C_in/groups, kH, kW) for convolutions,
+weight_ih / weight_hh with gates stacked (LSTM: i, f, g, o; GRU: r, z, n) for recurrent cells.
+"""
+
+from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores, attention, dot_scores,
+                        encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
+                        scaled_dot_scores)
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
+from .gru import (GRU_GATES, GRUGradients, GRUSequence, GRUStep, gru_bptt, gru_gate_slice, gru_param_count,
+                  gru_params, gru_sequence, gru_step, gru_step_backward)
+from .lstm import (LSTM_GATES, LSTMGradients, LSTMSequence, LSTMStep, lstm_bptt, lstm_gate_slice,
+                   lstm_param_count, lstm_params, lstm_sequence, lstm_step, lstm_step_backward)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
+from .rnn import (RNNGradients, rnn_bptt, rnn_forward, rnn_param_count, rnn_params, rnn_step, rnn_step_backward,
+                  scale_to_spectral_radius, spectral_radius)
 
 __all__ = [
-    "PADDING_MODES", "conv2d", "effective_kernel_size", "mode_output_size", "output_size",
-    "resolve_padding",
+    # convolution arithmetic
+    "PADDING_MODES", "conv2d", "effective_kernel_size", "mode_output_size", "output_size", "resolve_padding",
     "INCEPTION_3A", "conv2d_params", "inception_params", "linear_params",
     "avg_pool2d", "max_pool2d", "pool_output_size",
     "Layer", "LayerField", "receptive_field", "tcn_layers", "tcn_receptive_field",
+    # recurrent networks
+    "RNNGradients", "rnn_bptt", "rnn_forward", "rnn_param_count", "rnn_params", "rnn_step", "rnn_step_backward",
+    "scale_to_spectral_radius", "spectral_radius",
+    "LSTM_GATES", "LSTMGradients", "LSTMSequence", "LSTMStep", "lstm_bptt", "lstm_gate_slice", "lstm_param_count",
+    "lstm_params", "lstm_sequence", "lstm_step", "lstm_step_backward",
+    "GRU_GATES", "GRUGradients", "GRUSequence", "GRUStep", "gru_bptt", "gru_gate_slice", "gru_param_count",
+    "gru_params", "gru_sequence", "gru_step", "gru_step_backward",
+    # attention
+    "SCORE_KINDS", "Contexts", "additive_params", "additive_scores", "attention", "dot_scores",
+    "encoder_decoder_contexts", "masked_softmax", "multihead_attention", "multihead_params", "scaled_dot_scores",
 ]
