@@ -21,12 +21,34 @@ function el(tag, attrs = {}, children = []) {
   return node;
 }
 
+// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
+// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
+const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
+function keyboardRange(input) {
+  input.addEventListener("keydown", (event) => {
+    const lo = Number(input.min), hi = Number(input.max);
+    let value = Number(input.value);
+    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key];
+    else if (event.key === "Home") value = lo;
+    else if (event.key === "End") value = hi;
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+    value = Math.min(hi, Math.max(lo, value));
+    if (value !== Number(input.value)) {
+      input.value = String(value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  return input;
+}
+
 function render({ model, el: root }) {
   root.classList.add("dlw-fm");
   const controls = el("div", { class: "dlw-controls" });
   const inputs = {};
   for (const [name, label, lo, hi] of NUMERIC) {
-    const input = el("input", { type: "range", min: lo, max: hi, step: 1, "aria-label": label, "data-setting": name });
+    const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step: 1, "aria-label": label, "data-setting": name }));
     const readout = el("output");
     input.addEventListener("input", () => {
       model.set(name, Number(input.value));
@@ -56,13 +78,15 @@ function render({ model, el: root }) {
 
   const playButton = el("button", { type: "button", "aria-label": "Play or pause the kernel", text: "▶ Play" });
   const stepButton = el("button", { type: "button", "aria-label": "Move the kernel one position", text: "Step ▷" });
-  const speed = el("input", { type: "range", min: 1, max: 30, step: 1, "aria-label": "Speed (positions per second)" });
+  const speed = keyboardRange(el("input", { type: "range", min: 1, max: 30, step: 1, "aria-label": "Speed (positions per second)" }));
   const player = el("div", { class: "dlw-controls" }, [playButton, stepButton, el("label", {}, ["Speed", speed])]);
 
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   const canvas = el("canvas", { role: "img" });
   const formula = el("div", { class: "dlw-formula" });
   const facts = el("div", { class: "dlw-facts" });
+  // Arrow keys on a focused slider must move the slider, not trigger JupyterLab's shortcuts.
+  for (const row of [controls, player]) row.setAttribute("data-lm-suppress-shortcuts", "true");
   root.append(controls, player, error, canvas, formula, facts);
 
   let t = 0;            // kernel positions shown (1..positions)
@@ -222,7 +246,9 @@ function render({ model, el: root }) {
   model.on("change:error", onView);
   model.on("change:step", onStep);
   model.on("change:playing", onPlaying);
-  model.on("change:speed", syncControls);
+  // Settings can arrive after the view they produced (several set at once): re-sync on each.
+  const SETTINGS = ["input_size", "kernel_size", "stride", "dilation", "padding", "in_channels", "out_channels", "speed"];
+  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
   onView();
   if (model.get("playing")) setPlaying(true);
   return () => {
@@ -231,7 +257,7 @@ function render({ model, el: root }) {
     model.off("change:error", onView);
     model.off("change:step", onStep);
     model.off("change:playing", onPlaying);
-    model.off("change:speed", syncControls);
+    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
   };
 }
 

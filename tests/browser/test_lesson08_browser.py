@@ -1,0 +1,57 @@
+"""Lesson 08 in JupyterLab and Chromium: the calculator draws, reacts to its controls, and logs no errors."""
+
+import pytest
+
+from .lab import open_notebook, run_all_cells
+
+pytestmark = pytest.mark.browser
+
+
+def canvas_pixels(widget):
+    """A fingerprint of what the widget's canvas shows now."""
+    return widget.locator("canvas").evaluate("c => c.toDataURL()")
+
+
+def test_lesson08_runs_and_the_feature_map_calculator_reacts(page, lab, screenshot_dir):
+    open_notebook(page, lab, "course/08_convolutions.ipynb")
+    run_all_cells(page)
+
+    widget = page.locator(".dlw-fm").first
+    widget.scroll_into_view_if_needed()
+    # The exercise-5 solution cell set the calculator to 32 -> 16 (kernel 5, padding 2, stride 2).
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '16'")
+    assert int(widget.get_attribute("data-draws")) >= 1
+    widget.screenshot(path=str(screenshot_dir / "lesson08_calculator.png"))
+    before = canvas_pixels(widget)
+
+    # Keyboard: stride 2 -> 1 changes the output from 16 to 32 and the picture with it.
+    stride = widget.locator("input[data-setting='stride']")
+    stride.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
+    assert canvas_pixels(widget) != before
+    assert "⌊(32 + 2·2 − 1·(5−1) − 1) / 1⌋ + 1 = ⌊31 / 1⌋ + 1 = 32" in widget.locator(".dlw-formula").inner_text()
+
+    # An impossible setting shows a message in the widget, not a traceback.
+    stride.focus()
+    page.keyboard.press("ArrowRight")
+    widget.locator("select[data-setting='padding']").select_option("same")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.error.includes('stride 1')")
+    assert widget.locator(".dlw-error").is_visible()
+    assert "needs stride 1" in widget.locator(".dlw-error").inner_text()
+    widget.screenshot(path=str(screenshot_dir / "lesson08_calculator_error.png"))
+
+    # Back to a valid setting, then step and play the kernel in the browser.
+    widget.locator("select[data-setting='padding']").select_option("1")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.error === ''")
+    widget.get_by_role("button", name="Move the kernel one position").click()
+    assert widget.get_attribute("data-step") == "1"
+    widget.get_by_role("button", name="Play or pause the kernel").click()
+    page.wait_for_function("() => Number(document.querySelector('.dlw-fm').dataset.step) >= 3")
+    widget.screenshot(path=str(screenshot_dir / "lesson08_calculator_playing.png"))
+    widget.get_by_role("button", name="Play or pause the kernel").click()
+
+    outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
+    assert not any("Traceback" in text for text in outputs)
+    assert sum("✔" in text for text in outputs) >= 7
+    assert page.console_errors == [], page.console_errors
