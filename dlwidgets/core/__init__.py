@@ -4,14 +4,23 @@ Conventions follow PyTorch: NCHW tensors, weight (C_out, C_in/groups, kH, kW) fo
 weight_ih / weight_hh with gates stacked (LSTM: i, f, g, o; GRU: r, z, n) for recurrent cells.
 """
 
+from .activations import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_and_grad, dead_fraction, elu,
+                          elu_grad, gelu, gelu_grad, grad_peak, identity, identity_grad, leaky_relu, leaky_relu_grad,
+                          log_softmax, log_softmax_jacobian, maxout, maxout_grad, relu, relu_grad, saturated_fraction,
+                          sigmoid, sigmoid_grad, softmax, softmax_jacobian, softmax_vjp, tanh, tanh_grad)
 from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores, attention, dot_scores,
                         encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
                         scaled_dot_scores)
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
 from .gru import (GRU_GATES, GRUGradients, GRUSequence, GRUStep, gru_bptt, gru_gate_slice, gru_param_count,
                   gru_params, gru_sequence, gru_step, gru_step_backward)
+from .init import (INITIALISERS, compute_fans, constant, glorot_limit, glorot_normal, glorot_uniform, he_normal,
+                   he_uniform, lecun_normal, lecun_uniform, orthogonal, small_normal, zeros)
 from .lstm import (LSTM_GATES, LSTMGradients, LSTMSequence, LSTMStep, lstm_bptt, lstm_gate_slice,
                    lstm_param_count, lstm_params, lstm_sequence, lstm_step, lstm_step_backward)
+from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, ForwardBackwardResult, LayerStats,
+                  classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
+                  mse_loss)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
@@ -19,6 +28,18 @@ from .rnn import (RNNGradients, rnn_bptt, rnn_forward, rnn_param_count, rnn_para
                   scale_to_spectral_radius, spectral_radius)
 
 __all__ = [
+    # activations and their derivatives
+    "ACTIVATIONS", "DEFAULT_SATURATION_THRESHOLD", "activation_and_grad", "dead_fraction", "elu", "elu_grad", "gelu",
+    "gelu_grad", "grad_peak", "identity", "identity_grad", "leaky_relu", "leaky_relu_grad", "log_softmax",
+    "log_softmax_jacobian", "maxout", "maxout_grad", "relu", "relu_grad", "saturated_fraction", "sigmoid",
+    "sigmoid_grad", "softmax", "softmax_jacobian", "softmax_vjp", "tanh", "tanh_grad",
+    # initialisation
+    "INITIALISERS", "compute_fans", "constant", "glorot_limit", "glorot_normal", "glorot_uniform", "he_normal",
+    "he_uniform", "lecun_normal", "lecun_uniform", "orthogonal", "small_normal", "zeros",
+    # a fully connected network with gradient statistics
+    "BN_EPS", "EXPLODING_ABOVE", "LOSSES", "MLP", "VANISHING_BELOW", "ForwardBackwardResult", "LayerStats",
+    "classify_gradient_ratio", "clip_grad_norm", "clip_grad_value", "cross_entropy_loss", "global_grad_norm",
+    "mse_loss",
     # convolution arithmetic
     "PADDING_MODES", "conv2d", "effective_kernel_size", "mode_output_size", "output_size", "resolve_padding",
     "INCEPTION_3A", "conv2d_params", "inception_params", "linear_params",

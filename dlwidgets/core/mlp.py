@@ -1,0 +1,446 @@
+"""A small fully connected network with a hand-written backward pass, for the gradient-flow meter.
+
+``MLP(depth, width, ...)`` has ``depth`` hidden layers of ``width`` units and a linear
+output layer. Hidden layer l computes z = h W^T + b, optionally batch-normalises z
+(training mode: batch statistics, biased variance, eps 1e-5, learnable gamma and beta, as
+``torch.nn.BatchNorm1d`` in ``train()``), applies the activation, and optionally adds a
+residual connection h + f(h) when input and output widths match. ``forward_backward``
+runs one batch through and back and reports what the widget shows: the loss, activation
+statistics per layer, gradient norms per layer, and the first/last gradient ratio.
+
+Parameter names follow the layer number, 1-based: W1, b1, gamma1, beta1, ..., and the
+output layer is W{depth+1}, b{depth+1}. A weight has shape (out, in), as in torch.nn.Linear.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import (
+    ACTIVATIONS,
+    DEFAULT_SATURATION_THRESHOLD,
+    activation_and_grad,
+    grad_peak,
+    log_softmax,
+    softmax,
+)
+from .init import INITIALISERS
+
+__all__ = [
+    "LOSSES",
+    "VANISHING_BELOW",
+    "EXPLODING_ABOVE",
+    "BN_EPS",
+    "LayerStats",
+    "ForwardBackwardResult",
+    "MLP",
+    "mse_loss",
+    "cross_entropy_loss",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "global_grad_norm",
+    "classify_gradient_ratio",
+]
+
+LOSSES = ("mse", "cross_entropy")
+
+# One order of magnitude either way. A ratio of 0.1 means the first layer learns ten times
+# slower than the last: the widget's threshold for "vanishing"; 10 the mirror image.
+VANISHING_BELOW = 0.1
+EXPLODING_ABOVE = 10.0
+
+_SIGNED_GRADS = ("gelu", "gelu_tanh")  # activations whose derivative dips below 0
+
+BN_EPS = 1e-5  # torch.nn.BatchNorm1d's default
+_CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds this to the norm before dividing
+
+
+def _int_at_least(value, name, low):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def _real(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Losses
+
+
+def mse_loss(pred, target):
+    """Mean squared error over every entry (torch.nn.MSELoss, reduction='mean') and dL/dpred."""
+    pred = np.asarray(pred, dtype=float)
+    target = np.asarray(target, dtype=float)
+    if pred.shape != target.shape:
+        raise ValueError(f"targets must have the shape of the outputs {pred.shape}, got {target.shape}")
+    diff = pred - target
+    return float(np.mean(diff * diff)), 2.0 * diff / diff.size
+
+
+def cross_entropy_loss(logits, labels):
+    """Softmax cross-entropy averaged over the batch (torch.nn.CrossEntropyLoss) and dL/dlogits.
+
+    logits (N, C), labels (N,) integer classes. The loss uses log_softmax, so it stays finite
+    for any logits; the gradient is (softmax(logits) - onehot(labels)) / N.
+    """
+    logits = np.asarray(logits, dtype=float)
+    labels = np.asarray(labels)
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (N, C), got {logits.shape}")
+    n, c = logits.shape
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), one class per row, got {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= c):
+        raise ValueError(f"labels must be in [0, {c}), got values from {labels.min()} to {labels.max()}")
+    rows = np.arange(n)
+    loss = -float(np.mean(log_softmax(logits)[rows, labels]))
+    grad = softmax(logits)
+    grad[rows, labels] -= 1.0
+    return loss, grad / n
+
+
+_LOSS_FUNCTIONS = {"mse": mse_loss, "cross_entropy": cross_entropy_loss}
+
+
+# ---------------------------------------------------------------------------------------
+# Gradient clipping
+
+
+def _arrays(grads):
+    """The gradient arrays of a dict (its values) or of a list/tuple."""
+    if isinstance(grads, dict):
+        return list(grads.values())
+    if isinstance(grads, (list, tuple)):
+        return list(grads)
+    raise TypeError(f"grads must be a dict or a list of arrays, got {type(grads).__name__}")
+
+
+def _rebuild(grads, arrays):
+    """arrays in the container type of grads (same keys for a dict)."""
+    if isinstance(grads, dict):
+        return dict(zip(grads.keys(), arrays))
+    return type(grads)(arrays)
+
+
+def _sum_sq(a) -> float:
+    """Sum of squares of every entry (a dot product of the flattened array with itself)."""
+    flat = np.asarray(a, dtype=float).ravel()
+    return float(np.dot(flat, flat))
+
+
+def global_grad_norm(grads) -> float:
+    """Euclidean norm of all gradients together, as if flattened into one vector."""
+    return math.sqrt(sum(_sum_sq(g) for g in _arrays(grads)))
+
+
+def clip_grad_norm(grads, max_norm: float):
+    """Rescale gradients so their global norm is at most max_norm (torch.nn.utils.clip_grad_norm_).
+
+    Returns (clipped, total_norm), total_norm measured before clipping. Every gradient is
+    multiplied by max_norm / (total_norm + 1e-6) when that is below 1, else left as is, so
+    the direction never changes. New arrays are returned; the inputs are not modified.
+    """
+    max_norm = _real(max_norm, "max_norm")
+    total = global_grad_norm(grads)
+    scale = max_norm / (total + _CLIP_EPS)
+    arrays = [np.array(g, dtype=float) for g in _arrays(grads)]
+    if scale < 1.0:
+        arrays = [g * scale for g in arrays]
+    return _rebuild(grads, arrays), total
+
+
+def clip_grad_value(grads, clip: float):
+    """Clamp every gradient entry to [-clip, clip] (torch.nn.utils.clip_grad_value_).
+
+    Returns (clipped, total_norm), total_norm measured before clipping. Unlike norm
+    clipping this can change the gradient's direction.
+    """
+    clip = _real(clip, "clip")
+    total = global_grad_norm(grads)
+    arrays = [np.clip(np.asarray(g, dtype=float), -clip, clip) for g in _arrays(grads)]
+    return _rebuild(grads, arrays), total
+
+
+def classify_gradient_ratio(ratio: float, low: float = VANISHING_BELOW, high: float = EXPLODING_ABOVE) -> str:
+    """'vanishing' if ratio < low, 'exploding' if ratio > high, else 'healthy'.
+
+    A NaN ratio (no gradient reaches either layer, e.g. every ReLU dead) counts as vanishing.
+    """
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low}, high={high}")
+    if math.isnan(ratio) or ratio < low:
+        return "vanishing"
+    if ratio > high:
+        return "exploding"
+    return "healthy"
+
+
+# ---------------------------------------------------------------------------------------
+# The network
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """What one hidden layer's activations looked like on the batch."""
+
+    mean: float                 # of the activation output f(u)
+    std: float                  # of f(u), population std (ddof 0)
+    saturated_fraction: float   # of pre-activations u with |f'(u)| < threshold * peak |f'|
+    dead_fraction: float        # of pre-activations u with f'(u) == 0 exactly (ReLU: u <= 0)
+
+
+@dataclass
+class ForwardBackwardResult:
+    """Everything one forward and backward pass measured."""
+
+    loss: float
+    output: np.ndarray
+    layer_stats: list                # LayerStats per hidden layer, input side first
+    weight_grad_norms: list          # ||dL/dW|| per linear layer, output layer last
+    activation_grad_norms: list      # ||dL/dh_l|| per hidden layer output h_l
+    grads: dict                      # parameter name -> gradient (after clipping, if asked)
+    total_grad_norm: float           # global norm of all gradients before clipping
+    grad_ratio: float                # ||dL/dW_first hidden|| / ||dL/dW_last hidden||
+    clipped: bool = False
+    low: float = field(default=VANISHING_BELOW, repr=False)
+    high: float = field(default=EXPLODING_ABOVE, repr=False)
+
+    @property
+    def flow(self) -> str:
+        """'vanishing', 'healthy' or 'exploding', from grad_ratio."""
+        return classify_gradient_ratio(self.grad_ratio, self.low, self.high)
+
+
+def _layer_stats(a, fprime, below, signed):
+    """LayerStats of activations a whose derivatives are fprime; below = saturation cut-off.
+
+    The std is two-pass (centre, then square): deep sigmoid layers can have a mean of 0.5 and
+    a spread of 1e-12, where E[a^2] - E[a]^2 would be pure rounding noise. signed says
+    whether f' can be negative (GELU); otherwise the |f'| pass is skipped.
+    """
+    n = a.size
+    mean = float(a.sum()) / n
+    centred = (a - mean).ravel()
+    return LayerStats(
+        mean=mean,
+        std=math.sqrt(float(np.dot(centred, centred)) / n),
+        saturated_fraction=np.count_nonzero((np.abs(fprime) if signed else fprime) < below) / n,
+        dead_fraction=np.count_nonzero(fprime == 0.0) / n,
+    )
+
+
+class MLP:
+    """depth hidden layers of width units, then a linear output layer; float64 throughout.
+
+    activation: a name from ACTIVATIONS. init: a name from INITIALISERS, or a callable
+    (shape, rng) -> array, used for every weight matrix; biases start at 0. With
+    batch_norm=True the linear layers have no bias (BN's beta replaces it; a bias before BN
+    has zero gradient) and each BN has gamma = 1, beta = 0. With residual=True a hidden layer
+    whose input and output widths match returns h + f(h). in_features defaults to width,
+    out_features to 1. loss: 'mse' (targets (N, out)) or 'cross_entropy' (labels (N,)).
+    """
+
+    def __init__(
+        self,
+        depth: int,
+        width: int,
+        in_features: int | None = None,
+        out_features: int = 1,
+        activation: str = "relu",
+        init="he_normal",
+        batch_norm: bool = False,
+        residual: bool = False,
+        loss: str = "mse",
+        seed: int = 0,
+    ):
+        self.depth = _int_at_least(depth, "depth", 1)
+        self.width = _int_at_least(width, "width", 1)
+        self.in_features = self.width if in_features is None else _int_at_least(in_features, "in_features", 1)
+        self.out_features = _int_at_least(out_features, "out_features", 1)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
+        if isinstance(init, str):
+            if init not in INITIALISERS:
+                raise ValueError(f"unknown initialiser {init!r}; choose one of {sorted(INITIALISERS)}")
+            init_fn = INITIALISERS[init]
+        elif callable(init):
+            init_fn = init
+        else:
+            raise TypeError(f"init must be an initialiser name or a callable (shape, rng), got {init!r}")
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+        if loss == "cross_entropy" and self.out_features < 2:
+            raise ValueError("cross-entropy needs out_features >= 2 (one logit per class)")
+        self.activation = activation
+        self.init = init
+        self.batch_norm = bool(batch_norm)
+        self.residual = bool(residual)
+        self.loss_name = loss
+        self.seed = seed
+        self._f = ACTIVATIONS[activation][0]
+
+        rng = np.random.default_rng(seed)
+        sizes = [self.in_features] + [self.width] * self.depth + [self.out_features]
+        self.params: dict = {}
+        for l in range(1, self.depth + 2):
+            shape = (sizes[l], sizes[l - 1])
+            w = np.asarray(init_fn(shape, rng), dtype=float)
+            if w.shape != shape:
+                raise ValueError(f"init returned shape {w.shape} for a weight of shape {shape}")
+            self.params[f"W{l}"] = w
+            hidden = l <= self.depth
+            if hidden and self.batch_norm:
+                self.params[f"gamma{l}"] = np.ones(sizes[l])
+                self.params[f"beta{l}"] = np.zeros(sizes[l])
+            else:
+                self.params[f"b{l}"] = np.zeros(sizes[l])
+
+    def _skip(self, l):
+        """Whether hidden layer l (1-based) adds its input back: residual on and widths match."""
+        fan_out, fan_in = self.params[f"W{l}"].shape
+        return self.residual and fan_in == fan_out
+
+    def _check_batch(self, x, y):
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f"x must have shape (N, {self.in_features}), got {x.shape}")
+        if self.batch_norm and x.shape[0] < 2:
+            raise ValueError("batch norm in training mode needs at least 2 examples per batch")
+        if self.loss_name == "mse":
+            y = np.asarray(y, dtype=float)
+            if y.ndim == 1 and self.out_features == 1:
+                y = y[:, None]
+            if y.shape != (x.shape[0], self.out_features):
+                raise ValueError(f"targets must have shape ({x.shape[0]}, {self.out_features}), got {y.shape}")
+        return x, y
+
+    def _forward(self, x, keep):
+        """Output of the network; if keep, also the per-layer values the backward pass needs."""
+        p = self.params
+        h = x
+        cache = []
+        for l in range(1, self.depth + 1):
+            z = h @ p[f"W{l}"].T
+            if self.batch_norm:
+                mu = z.mean(axis=0)
+                zc = z - mu
+                inv_std = 1.0 / np.sqrt(np.mean(zc * zc, axis=0) + BN_EPS)  # biased variance
+                zhat = zc * inv_std
+                u = zhat * p[f"gamma{l}"] + p[f"beta{l}"]
+            else:
+                z += p[f"b{l}"]
+                zhat = inv_std = None
+                u = z
+            if keep:
+                a, fprime = activation_and_grad(self.activation, u)
+                cache.append((h, a, fprime, zhat, inv_std))
+            else:
+                a = self._f(u)
+            h_next = h + a if self._skip(l) else a
+            h = h_next
+        out = h @ p[f"W{self.depth + 1}"].T + p[f"b{self.depth + 1}"]
+        return out, h, cache
+
+    def forward(self, x):
+        """The network's output for a batch x of shape (N, in_features)."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f"x must have shape (N, {self.in_features}), got {x.shape}")
+        if self.batch_norm and x.shape[0] < 2:
+            raise ValueError("batch norm in training mode needs at least 2 examples per batch")
+        return self._forward(x, keep=False)[0]
+
+    def loss(self, x, y) -> float:
+        """The scalar loss on a batch (forward only; what finite differences perturb)."""
+        x, y = self._check_batch(x, y)
+        out = self._forward(x, keep=False)[0]
+        return _LOSS_FUNCTIONS[self.loss_name](out, y)[0]
+
+    def forward_backward(
+        self,
+        x,
+        y,
+        clip_value: float | None = None,
+        max_norm: float | None = None,
+        saturation_threshold: float = DEFAULT_SATURATION_THRESHOLD,
+    ) -> ForwardBackwardResult:
+        """One forward and backward pass on a batch; the parameters are not changed.
+
+        Gradient norms and the ratio are of the raw gradients. If clip_value and/or max_norm
+        are given, the returned grads are clipped: by value first, then by global norm.
+        """
+        x, y = self._check_batch(x, y)
+        p = self.params
+        out, h_last, cache = self._forward(x, keep=True)
+        loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
+
+        grads = {}
+        last = self.depth + 1
+        grads[f"W{last}"] = g_out.T @ h_last
+        grads[f"b{last}"] = g_out.sum(axis=0)
+        g_h = g_out @ p[f"W{last}"]
+
+        below = _real(saturation_threshold, "saturation_threshold") * grad_peak(self.activation)
+        signed = self.activation in _SIGNED_GRADS
+        stats = [None] * self.depth
+        act_norms = [0.0] * self.depth
+        for l in range(self.depth, 0, -1):
+            h_in, a, fprime, zhat, inv_std = cache[l - 1]
+            act_norms[l - 1] = math.sqrt(_sum_sq(g_h))
+            stats[l - 1] = _layer_stats(a, fprime, below, signed)
+            g_u = g_h * fprime
+            if self.batch_norm:
+                grads[f"gamma{l}"] = np.sum(g_u * zhat, axis=0)
+                grads[f"beta{l}"] = g_u.sum(axis=0)
+                g_zhat = g_u * p[f"gamma{l}"]
+                # d/dz of (z - mean z) / sqrt(var z + eps), batch statistics included
+                g_z = inv_std * (g_zhat - g_zhat.mean(axis=0) - zhat * np.mean(g_zhat * zhat, axis=0))
+            else:
+                g_z = g_u
+                grads[f"b{l}"] = g_z.sum(axis=0)
+            grads[f"W{l}"] = g_z.T @ h_in
+            if l > 1:  # the gradient with respect to the input x itself is not needed
+                g_in = g_z @ p[f"W{l}"]
+                if self._skip(l):
+                    g_in += g_h
+                g_h = g_in
+
+        grads = {name: grads[name] for name in p}  # same order as params
+        squares = {name: _sum_sq(g) for name, g in grads.items()}
+        weight_norms = [math.sqrt(squares[f"W{l}"]) for l in range(1, last + 1)]
+        total = math.sqrt(sum(squares.values()))
+        first, final = weight_norms[0], weight_norms[self.depth - 1]
+        ratio = first / final if final > 0 else (math.inf if first > 0 else math.nan)
+
+        clipped = False
+        if clip_value is not None:
+            grads, _ = clip_grad_value(grads, clip_value)
+            clipped = True
+        if max_norm is not None:
+            grads, _ = clip_grad_norm(grads, max_norm)
+            clipped = True
+        return ForwardBackwardResult(
+            loss=loss,
+            output=out,
+            layer_stats=stats,
+            weight_grad_norms=weight_norms,
+            activation_grad_norms=act_norms,
+            grads=grads,
+            total_grad_norm=total,
+            grad_ratio=ratio,
+            clipped=clipped,
+        )
