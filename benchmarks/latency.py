@@ -1,0 +1,122 @@
+"""Shared measuring tools for the widget benchmarks: kernel-side cost and key-press-to-pixels.
+
+Browser latency is measured inside the page: the clock starts at the keydown (capture
+phase) and stops at the animation frame after the widget redrew (an anywidget bumps its
+``data-draws`` attribute; an ``interact`` baseline inserts a new <img>, which is decoded
+first). Each press waits for its own result, so no two measurements overlap.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import statistics
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells  # noqa: E402
+
+__all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure", "ROOT"]
+
+
+def summary(samples_ms) -> dict:
+    """Median, 95th percentile and count of a list of milliseconds."""
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median": statistics.median(ordered), "p95": p95, "n": len(ordered)}
+
+
+def time_calls(fn, arguments, warmup: int = 5) -> list[float]:
+    """Milliseconds per call of ``fn(arg)`` for each argument, after a few warm-up calls."""
+    for arg in arguments[:warmup]:
+        fn(arg)
+    samples = []
+    for arg in arguments:
+        start = time.perf_counter()
+        fn(arg)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def write_notebook(path, cells) -> None:
+    """A notebook of code cells, for a benchmark to open in Lab."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(src) for src in cells])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+
+
+class browser_session:
+    """JupyterLab serving ``root`` and a Chromium page, as a context manager.
+
+    ``session.open_and_run("bench.ipynb")`` opens a notebook and runs all of it;
+    ``session.page`` is the Playwright page.
+    """
+
+    def __init__(self, root):
+        self.root = root
+
+    def __enter__(self) -> "browser_session":
+        from playwright.sync_api import sync_playwright
+
+        self.lab = JupyterLab(self.root).__enter__()
+        self._playwright_cm = sync_playwright()
+        playwright = self._playwright_cm.__enter__()
+        self._browser = launch_chromium(playwright)
+        self._context = self._browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self._context.new_page()
+        return self
+
+    def open_and_run(self, relative_path) -> None:
+        open_notebook(self.page, self.lab, relative_path)
+        run_all_cells(self.page)
+
+    def __exit__(self, *exc) -> None:
+        self._context.close()
+        self._browser.close()
+        self._playwright_cm.__exit__(*exc)
+        self.lab.__exit__(*exc)
+
+
+_INSTALL = """
+(args) => {
+  const [kind, target] = args;
+  const root = document.querySelector(target);
+  const state = window.__latency = { t0: null, samples: [] };
+  document.addEventListener('keydown', () => { state.t0 = performance.now(); }, true);
+  const done = () => requestAnimationFrame(() => {
+    if (state.t0 !== null) { state.samples.push(performance.now() - state.t0); state.t0 = null; }
+  });
+  if (kind === 'draws') {
+    new MutationObserver(done).observe(root, { attributes: true, attributeFilter: ['data-draws'] });
+  } else {
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        const imgs = n.tagName === 'IMG' ? [n] : (n.querySelectorAll ? [...n.querySelectorAll('img')] : []);
+        for (const img of imgs) img.decode().then(done, done);
+      }
+    }).observe(root, { childList: true, subtree: true });
+  }
+}
+"""
+
+
+def press_and_measure(page, kind: str, target: str, control: str, presses: int = 30,
+                      keys=("ArrowRight", "ArrowLeft"), pause_s: float = 0.15) -> list[float]:
+    """Focus ``control``, press keys alternately, and return key-to-pixels times in ms.
+
+    kind 'draws': ``target`` is an element whose data-draws attribute changes on each draw.
+    kind 'img': ``target`` contains an output area where each redraw inserts a new <img>.
+    """
+    page.evaluate(_INSTALL, [kind, target])
+    page.locator(control).first.focus()
+    for i in range(presses):
+        page.keyboard.press(keys[i % len(keys)])
+        page.wait_for_function(f"() => window.__latency.samples.length >= {i + 1}", timeout=30_000)
+        time.sleep(pause_s)
+    return page.evaluate("window.__latency.samples")

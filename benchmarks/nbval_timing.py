@@ -1,0 +1,39 @@
+"""How long each lesson takes to validate under nbval (target: under 10 s each).
+
+    python benchmarks/nbval_timing.py [course/08_convolutions.ipynb ...]
+
+Each lesson runs in its own pytest process, as a contributor would run it, and the wall
+time of the whole process (kernel start included) is printed.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def main(argv) -> int:
+    lessons = [pathlib.Path(a) for a in argv] or sorted((ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
+    worst = 0.0
+    failed = []
+    print(f"{'lesson':40s} {'seconds':>8s}  result")
+    for lesson in lessons:
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", str(lesson)],
+                                cwd=ROOT, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        worst = max(worst, seconds)
+        verdict = "passed" if result.returncode == 0 else "FAILED"
+        if result.returncode:
+            failed.append(lesson.name)
+        print(f"{lesson.name:40s} {seconds:8.1f}  {verdict}")
+    print(f"\nslowest: {worst:.1f} s (target < 10 s): {'met' if worst < 10 else 'NOT met'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
