@@ -1,7 +1,8 @@
 // Feature-map calculator front end: draws what Python computed (model "view") on a canvas
 // and animates the kernel in the browser. Settings go back to Python, which recomputes.
+// Appended to _shared.js (el, keyboardRange, controlRow, sizeCanvas, listen, showError, PALETTE).
 
-const COLORS = { input: "#56B4E9", pad: "#DDDDDD", kernel: "#E69F00", output: "#009E73", current: "#0072B2", text: "#000" };
+const COLORS = { input: PALETTE.sky, pad: PALETTE.grey, kernel: PALETTE.orange, output: PALETTE.green, current: PALETTE.blue, text: PALETTE.black };
 
 const NUMERIC = [
   ["input_size", "Input size", 1, 32],
@@ -11,41 +12,9 @@ const NUMERIC = [
 ];
 const PADDINGS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "valid", "same", "full"];
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
-// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
-// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
-const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
-function keyboardRange(input) {
-  input.addEventListener("keydown", (event) => {
-    const lo = Number(input.min), hi = Number(input.max);
-    let value = Number(input.value);
-    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key];
-    else if (event.key === "Home") value = lo;
-    else if (event.key === "End") value = hi;
-    else return;
-    event.preventDefault();
-    event.stopPropagation();
-    value = Math.min(hi, Math.max(lo, value));
-    if (value !== Number(input.value)) {
-      input.value = String(value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-  return input;
-}
-
 function render({ model, el: root }) {
   root.classList.add("dlw-fm");
-  const controls = el("div", { class: "dlw-controls" });
+  const controls = controlRow();
   const inputs = {};
   for (const [name, label, lo, hi] of NUMERIC) {
     const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step: 1, "aria-label": label, "data-setting": name }));
@@ -79,14 +48,12 @@ function render({ model, el: root }) {
   const playButton = el("button", { type: "button", "aria-label": "Play or pause the kernel", text: "▶ Play" });
   const stepButton = el("button", { type: "button", "aria-label": "Move the kernel one position", text: "Step ▷" });
   const speed = keyboardRange(el("input", { type: "range", min: 1, max: 30, step: 1, "aria-label": "Speed (positions per second)" }));
-  const player = el("div", { class: "dlw-controls" }, [playButton, stepButton, el("label", {}, ["Speed", speed])]);
+  const player = controlRow([playButton, stepButton, el("label", {}, ["Speed", speed])]);
 
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   const canvas = el("canvas", { role: "img" });
   const formula = el("div", { class: "dlw-formula" });
   const facts = el("div", { class: "dlw-facts" });
-  // Arrow keys on a focused slider must move the slider, not trigger JupyterLab's shortcuts.
-  for (const row of [controls, player]) row.setAttribute("data-lm-suppress-shortcuts", "true");
   root.append(controls, player, error, canvas, formula, facts);
 
   let t = 0;            // kernel positions shown (1..positions)
@@ -110,13 +77,10 @@ function render({ model, el: root }) {
   function draw() {
     const v = view();
     const message = model.get("error");
-    error.hidden = !message;
-    error.textContent = message ? `Impossible settings: ${message}` : "";
-    root.dataset.error = message || "";
+    showError(root, error, message);
     root.dataset.outputSize = message ? "" : String(v.out);
     root.dataset.step = String(t);
     root.dataset.positions = String(v.positions || 0);
-    const ctx = canvas.getContext("2d");
     if (message || !v.n) {
       canvas.width = 10; canvas.height = 10;
       formula.textContent = ""; facts.textContent = "";
@@ -129,11 +93,7 @@ function render({ model, el: root }) {
     const gap = 60;
     const width = size * cell + gap + v.out * cell + 20;
     const height = Math.max(size, v.out) * cell + 24;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = width * dpr; canvas.height = height * dpr;
-    canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = sizeCanvas(canvas, width, height);
     ctx.font = `${Math.max(9, Math.floor(cell * 0.45))}px sans-serif`;
     ctx.textAlign = "center"; ctx.textBaseline = "middle";
     const numbers = cell >= 16;
@@ -242,22 +202,19 @@ function render({ model, el: root }) {
     if (frame === null) { t = step < 0 ? (view().positions || 0) : step; draw(); }
   };
   const onPlaying = () => setPlaying(model.get("playing"));
-  model.on("change:view", onView);
-  model.on("change:error", onView);
-  model.on("change:step", onStep);
-  model.on("change:playing", onPlaying);
   // Settings can arrive after the view they produced (several set at once): re-sync on each.
   const SETTINGS = ["input_size", "kernel_size", "stride", "dilation", "padding", "in_channels", "out_channels", "speed"];
-  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
+  const unlisten = [
+    listen(model, ["change:view", "change:error"], onView),
+    listen(model, ["change:step"], onStep),
+    listen(model, ["change:playing"], onPlaying),
+    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
+  ];
   onView();
   if (model.get("playing")) setPlaying(true);
   return () => {
     if (frame !== null) cancelAnimationFrame(frame);
-    model.off("change:view", onView);
-    model.off("change:error", onView);
-    model.off("change:step", onStep);
-    model.off("change:playing", onPlaying);
-    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
+    for (const off of unlisten) off();
   };
 }
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pathlib
 
-import anywidget
 import numpy as np
 import traitlets
 
 from ..core import conv2d, conv2d_params, effective_kernel_size, output_size, resolve_padding
-from ._static import StaticFallback
+from ._base import CourseWidget, front_end, whole_number
 
 __all__ = ["FeatureMapCalculator", "LIMITS"]
 
@@ -23,13 +22,13 @@ LIMITS = {
     "input_size": (1, 32), "kernel_size": (1, 9), "stride": (1, 6), "dilation": (1, 5),
     "in_channels": (1, 1024), "out_channels": (1, 1024), "padding": (0, 8),
 }
-PALETTE = {"input": "#56B4E9", "pad": "#DDDDDD", "kernel": "#E69F00", "output": "#009E73", "text": "#000000"}
+PALETTE = {"input": "#56B4E9", "pad": "#DDDDDD", "kernel": "#E69F00", "output": "#009E73"}  # Okabe-Ito
 
 
-class FeatureMapCalculator(StaticFallback, anywidget.AnyWidget):
+class FeatureMapCalculator(CourseWidget):
     """Interactive convolution arithmetic on a square input and kernel (one channel drawn)."""
 
-    _esm = pathlib.Path(__file__).with_name("feature_map.js")
+    _esm = front_end("feature_map.js")
     _css = pathlib.Path(__file__).with_name("feature_map.css")
 
     input_size = traitlets.Any(7, help="Input height and width, in cells").tag(sync=True)
@@ -43,30 +42,13 @@ class FeatureMapCalculator(StaticFallback, anywidget.AnyWidget):
     step = traitlets.Int(-1, help="Kernel positions shown (-1 = all); the browser animates it").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the kernel").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, kernel positions per second").tag(sync=True)
-    view = traitlets.Dict(help="Everything the front end draws, computed by dlwidgets.core").tag(sync=True)
-    error = traitlets.Unicode("", help="Why the current settings are impossible ('' if they are fine)").tag(sync=True)
 
     _SETTINGS = ("input_size", "kernel_size", "padding", "stride", "dilation", "in_channels", "out_channels", "seed")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.observe(self._recompute, names=list(self._SETTINGS))
-        self._recompute()
 
     # ------------------------------------------------------------ driving from code
     def settings(self) -> dict:
         """The current geometry, as the exercises expect it."""
         return {k: getattr(self, k) for k in ("input_size", "kernel_size", "padding", "stride", "dilation")}
-
-    def set(self, **settings) -> "FeatureMapCalculator":
-        """Change several settings at once (one recomputation)."""
-        unknown = set(settings) - set(self._SETTINGS)
-        if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
-        with self.hold_trait_notifications():
-            for key, value in settings.items():
-                setattr(self, key, value)
-        return self
 
     def step_forward(self) -> int:
         """Show one more kernel position (as the Step button does); returns the new step."""
@@ -76,60 +58,43 @@ class FeatureMapCalculator(StaticFallback, anywidget.AnyWidget):
         return self.step
 
     # ------------------------------------------------------------ the model
-    def _validate(self):
-        values = {}
-        for name in ("input_size", "kernel_size", "stride", "dilation", "in_channels", "out_channels"):
-            value = getattr(self, name)
-            lo, hi = LIMITS[name]
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name.replace('_', ' ')} must be a whole number, got {value!r}")
-            if not lo <= value <= hi:
-                raise ValueError(f"{name.replace('_', ' ')} must be between {lo} and {hi}, got {value}")
-            values[name] = int(value)
+    def _padding(self):
         padding = self.padding
-        if isinstance(padding, str) and padding.strip().isdigit():
-            padding = int(padding)
-        if not isinstance(padding, str):
-            if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)):
-                raise ValueError(f"padding must be a whole number or 'valid', 'same', 'full', got {padding!r}")
-            if not LIMITS["padding"][0] <= padding <= LIMITS["padding"][1]:
-                raise ValueError(f"padding must be between 0 and {LIMITS['padding'][1]} or 'valid', 'same', 'full', got {padding}")
-            padding = int(padding)
-        values["padding"] = padding
-        return values
-
-    def _recompute(self, change=None):
+        if isinstance(padding, str):
+            return int(padding) if padding.strip().isdigit() else padding
         try:
-            v = self._validate()
-            n, k, s, d = v["input_size"], v["kernel_size"], v["stride"], v["dilation"]
-            before, after = resolve_padding(v["padding"], k, d, s)
-            out = output_size(n, k, v["padding"], s, d)
-        except (TypeError, ValueError) as exc:
-            self.error = str(exc)
-            self.view = {}
-            self.playing = False
-            return
+            return whole_number("padding", padding, *LIMITS["padding"])
+        except ValueError:
+            raise ValueError(f"padding must be between 0 and {LIMITS['padding'][1]} or 'valid', 'same', 'full', "
+                             f"got {padding!r}") from None
+
+    def _compute(self) -> dict:
+        n, k, s, d, c_in, c_out = (whole_number(name, getattr(self, name), *LIMITS[name]) for name in
+                                   ("input_size", "kernel_size", "stride", "dilation", "in_channels", "out_channels"))
+        padding = self._padding()
+        before, after = resolve_padding(padding, k, d, s)
+        out = output_size(n, k, padding, s, d)
         rng = np.random.default_rng(self.seed)
         x = rng.integers(0, 5, size=(n, n)).astype(float)
         w = rng.integers(-1, 2, size=(k, k)).astype(float)
-        y = conv2d(x[None, None], w[None, None], stride=s, padding=v["padding"], dilation=d)[0, 0]
-        params = conv2d_params(v["in_channels"], v["out_channels"], k)
+        y = conv2d(x[None, None], w[None, None], stride=s, padding=padding, dilation=d)[0, 0]
+        params = conv2d_params(c_in, c_out, k)
         span = effective_kernel_size(k, d)
-        view = {
+        return {
             "n": n, "k": k, "stride": s, "dilation": d, "pad_before": before, "pad_after": after,
-            "padding": v["padding"], "out": out, "positions": out * out, "span": span,
+            "padding": padding, "out": out, "positions": out * out, "span": span,
             "input": x.astype(int).tolist(), "kernel": w.astype(int).tolist(),
             "output": [[float(val) for val in row] for row in y],
             "formula": self._formula(n, k, before, after, s, d, out),
             "receptive_field": span, "jump": s,
-            "params": params,
-            "params_formula": f"{v['out_channels']}·{v['in_channels']}·{k}·{k} + {v['out_channels']} = {params:,}",
-            "in_channels": v["in_channels"], "out_channels": v["out_channels"],
+            "params": params, "params_formula": f"{c_out}·{c_in}·{k}·{k} + {c_out} = {params:,}",
+            "in_channels": c_in, "out_channels": c_out,
         }
-        view["description"] = self._describe(view, "")
-        self.error = ""
+
+    def _on_new_view(self) -> None:
         self.step = -1
-        self.view = view
+        if self.error:
+            self.playing = False
 
     @staticmethod
     def _formula(n, k, before, after, s, d, out):
@@ -138,16 +103,10 @@ class FeatureMapCalculator(StaticFallback, anywidget.AnyWidget):
                 f"⌊{n + before + after - d * (k - 1) - 1} / {s}⌋ + 1 = {out}")
 
     # ------------------------------------------------------------ readable without a kernel
-    def describe(self) -> str:
-        """One paragraph saying what the widget shows now."""
-        return self._describe(self.view, self.error)
+    def _title(self) -> str:
+        return "Feature-map calculator"
 
-    @staticmethod
-    def _describe(v: dict, error: str) -> str:
-        if error:
-            return f"Feature-map calculator: impossible settings: {error}."
-        if not v:
-            return "Feature-map calculator (not computed yet)."
+    def _describe(self, v: dict) -> str:
         pad = v["padding"] if isinstance(v["padding"], str) else f"{v['padding']}"
         return (f"Feature-map calculator: a {v['n']}x{v['n']} input with padding {pad} "
                 f"({v['pad_before']} before, {v['pad_after']} after), a {v['k']}x{v['k']} kernel, "
