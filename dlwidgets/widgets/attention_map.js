@@ -1,0 +1,298 @@
+// Attention map front end: heat maps of scores and weights drawn from what Python computed
+// (model "view"); choosing a query row happens in the browser (click or arrow keys).
+
+const C = { weight: [0, 114, 178], pos: [230, 159, 0], neg: [86, 180, 233], masked: "#9A9A9A", fixed: "#D55E00",
+  attended: "#009E73", text: "#000", muted: "#555", grid: "#BBB", sel: "#D55E00" };
+const KINDS = [["scaled", "scaled dot  q·k/√d_k"], ["dot", "dot  q·k"], ["additive", "additive  vᵀtanh(W_q q + W_k k)"]];
+const DKS = ["1", "4", "16", "64", "256"];
+const MASKS = [["none", "none"], ["causal", "causal (decoder)"], ["padding", "padding"]];
+const PANELS = [["attention", "heat maps"], ["bottleneck", "why attention: the bottleneck"]];
+
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+const shade = ([r, g, b], a) => `rgb(${Math.round(255 + (r - 255) * a)},${Math.round(255 + (g - 255) * a)},${Math.round(255 + (b - 255) * a)})`;
+const fmt = (x) => (x === 0 ? "0" : Math.abs(x) >= 1e3 || Math.abs(x) < 1e-2 ? x.toExponential(1) : x.toFixed(2));
+
+function select(label, name, options, numeric) {
+  const node = el("select", { "aria-label": label, "data-setting": name }, options.map(([v, t]) => el("option", { value: v, text: t })));
+  return node;
+}
+
+// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
+// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
+const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
+function keyboardRange(input) {
+  input.addEventListener("keydown", (event) => {
+    const lo = Number(input.min), hi = Number(input.max), step = Number(input.step) || 1;
+    let value = Number(input.value);
+    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key] * step;
+    else if (event.key === "Home") value = lo;
+    else if (event.key === "End") value = hi;
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
+    value = Number(value.toFixed(6));
+    if (value !== Number(input.value)) {
+      input.value = String(value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  return input;
+}
+
+function render({ model, el: root }) {
+  root.classList.add("dlw-attn");
+  const panel = select("What to show", "panel", PANELS);
+  const kind = select("Score function", "kind", KINDS);
+  const dk = select("Key size d_k", "d_k", DKS.map((d) => [d, d]));
+  const temp = keyboardRange(el("input", { type: "range", min: -2, max: 2, step: 0.05, "aria-label": "Softmax temperature (log scale)", "data-setting": "temperature" }));
+  const tempOut = el("output");
+  const mask = select("Mask", "mask", MASKS);
+  const pad = keyboardRange(el("input", { type: "range", min: 0, max: 15, step: 1, "aria-label": "Padding tokens at the end", "data-setting": "padding" }));
+  const padOut = el("output");
+  const src = keyboardRange(el("input", { type: "range", min: 2, max: 40, step: 1, "aria-label": "Source length", "data-setting": "source_length" }));
+  const srcOut = el("output");
+  const heatControls = el("span", { class: "dlw-group" }, [
+    el("label", {}, ["Scores", kind]), el("label", {}, ["d_k", dk]), el("label", {}, ["Temperature", temp, tempOut]),
+    el("label", {}, ["Mask", mask]), el("label", {}, ["Padding", pad, padOut])]);
+  const bottleControls = el("span", { class: "dlw-group" }, [el("label", {}, ["Source length", src, srcOut])]);
+  const controls = el("div", { class: "dlw-controls" }, [el("label", {}, ["Show", panel]), heatControls, bottleControls]);
+  const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
+  const canvas = el("canvas", { role: "img", tabindex: "0" });
+  const facts = el("div", { class: "dlw-facts" });
+  // Arrow keys must reach the sliders and the picture, not JupyterLab's shortcuts.
+  for (const node of [controls, canvas]) node.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.append(controls, error, canvas, facts);
+
+  const send = (name, value) => { model.set(name, value); model.save_changes(); };
+  panel.addEventListener("change", () => send("panel", panel.value));
+  kind.addEventListener("change", () => send("kind", kind.value));
+  dk.addEventListener("change", () => send("d_k", Number(dk.value)));
+  temp.addEventListener("input", () => send("temperature", Number((10 ** Number(temp.value)).toPrecision(3))));
+  mask.addEventListener("change", () => send("mask", mask.value));
+  pad.addEventListener("input", () => send("padding", Number(pad.value)));
+  src.addEventListener("input", () => send("source_length", Number(src.value)));
+
+  let draws = 0, selected = model.get("selected"), geometry = null;
+  const view = () => model.get("view") || {};
+
+  function syncControls() {
+    panel.value = model.get("panel"); kind.value = model.get("kind");
+    dk.value = String(model.get("d_k"));
+    const T = Number(model.get("temperature"));
+    if (T > 0) temp.value = Math.log10(T);
+    tempOut.value = String(model.get("temperature"));
+    mask.value = model.get("mask");
+    pad.max = Math.max(0, (model.get("tokens") || []).length - 1);
+    pad.value = model.get("padding"); padOut.value = String(model.get("padding"));
+    pad.disabled = model.get("mask") !== "padding";
+    src.value = model.get("source_length"); srcOut.value = String(model.get("source_length"));
+    const heat = model.get("panel") !== "bottleneck";
+    heatControls.hidden = !heat; bottleControls.hidden = heat;
+  }
+
+  function setup(width, height) {
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = width * dpr; canvas.height = height * dpr;
+    canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.textBaseline = "middle";
+    return ctx;
+  }
+
+  function heat(ctx, x0, y0, cell, tokens, values, colour, masked, numbers, title, format = fmt) {
+    const L = tokens.length;
+    ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
+    ctx.fillText(title, x0 - 40, y0 - 62);
+    ctx.font = "11px sans-serif";
+    for (let r = 0; r < L; r++) {
+      ctx.textAlign = "right"; ctx.fillStyle = r === selected ? C.sel : C.text;
+      ctx.fillText(tokens[r], x0 - 4, y0 + r * cell + cell / 2);
+      for (let c = 0; c < L; c++) {
+        const x = x0 + c * cell, y = y0 + r * cell;
+        if (masked && masked[r][c]) {
+          ctx.fillStyle = "#E6E6E6"; ctx.fillRect(x, y, cell - 1, cell - 1);
+          ctx.strokeStyle = C.masked; ctx.lineWidth = 1;
+          ctx.beginPath(); ctx.moveTo(x + 2, y + cell - 3); ctx.lineTo(x + cell - 3, y + 2); ctx.stroke();
+          if (numbers) { ctx.fillStyle = C.muted; ctx.textAlign = "center"; ctx.fillText("−∞", x + cell / 2, y + cell / 2); }
+          continue;
+        }
+        const [fill, dark] = colour(values[r][c]);
+        ctx.fillStyle = fill; ctx.fillRect(x, y, cell - 1, cell - 1);
+        if (numbers) { ctx.fillStyle = dark ? "#fff" : C.text; ctx.textAlign = "center"; ctx.fillText(format(values[r][c]), x + cell / 2, y + cell / 2); }
+      }
+    }
+    ctx.save();
+    for (let c = 0; c < L; c++) {
+      ctx.translate(x0 + c * cell + cell / 2, y0 - 5); ctx.rotate(-Math.PI / 4);
+      ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.fillText(tokens[c], 0, 0);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      const dpr = window.devicePixelRatio || 1; ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+    ctx.restore();
+    ctx.strokeStyle = C.sel; ctx.lineWidth = 2;
+    ctx.strokeRect(x0 - 1, y0 + selected * cell - 1, L * cell + 1, cell + 1);
+    ctx.fillStyle = C.muted; ctx.textAlign = "center";
+    ctx.fillText("keys →", x0 + (L * cell) / 2, y0 + L * cell + 10);
+  }
+
+  function drawAttention(v) {
+    const L = v.tokens.length;
+    const cell = Math.max(18, Math.min(44, Math.floor(300 / L)));
+    const numbers = cell >= 34;
+    const left = 70, top = 78, gap = 110;
+    const barX = left + 2 * (L * cell) + 2 * gap - 30;
+    const width = barX + 240, height = top + L * cell + 40;
+    const ctx = setup(width, height);
+    const sMax = v.score_abs_max;
+    const scoreColour = (s) => { const a = Math.min(1, Math.abs(s) / sMax); return [shade(s >= 0 ? C.pos : C.neg, a), false]; };
+    const weightColour = (w) => [shade(C.weight, w), w > 0.55];
+    heat(ctx, left, top, cell, v.tokens, v.scores, scoreColour, v.mask === "none" ? null : v.masked, numbers,
+      `${v.kind} scores${v.mask === "none" ? "" : " (hidden: −∞)"}`);
+    const x2 = left + L * cell + gap;
+    heat(ctx, x2, top, cell, v.tokens, v.weights, weightColour, null, numbers, `softmax(scores / ${v.temperature}) weights`,
+      (w) => w.toFixed(2));
+    // bars of the selected query's weights
+    const w = v.weights[selected];
+    ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
+    ctx.fillText(`query “${v.tokens[selected]}” reads:`, barX, top - 62);
+    ctx.font = "11px sans-serif";
+    for (let c = 0; c < L; c++) {
+      const y = top + c * cell;
+      ctx.fillStyle = C.text; ctx.textAlign = "right"; ctx.fillText(v.tokens[c], barX + 46, y + cell / 2);
+      ctx.fillStyle = v.masked[selected][c] ? "#E6E6E6" : shade(C.weight, 1);
+      ctx.fillRect(barX + 50, y + 3, Math.max(1, 150 * w[c]), cell - 6);
+      ctx.fillStyle = C.text; ctx.textAlign = "left";
+      ctx.fillText(v.masked[selected][c] ? "0 (masked)" : w[c].toFixed(3), barX + 54 + 150 * w[c], y + cell / 2);
+    }
+    geometry = { top, cell, L, left, x2 };
+    const c = v.compare;
+    facts.textContent = "";
+    facts.append(
+      el("span", { text: `unscaled q·k: score std ${c.dot.score_std.toFixed(2)}, largest weight per row ${c.dot.mean_max_weight.toFixed(2)} on average` }),
+      el("span", { text: `scaled q·k/√${v.d_k}: std ${c.scaled.score_std.toFixed(2)}, largest weight ${c.scaled.mean_max_weight.toFixed(2)}` }),
+    );
+    root.dataset.selected = String(selected);
+    root.dataset.rowMax = String(v.row_max[selected]);
+    root.dataset.maskedWeight = String(v.weights.reduce((s, row, r) => s + row.reduce((t, x, k) => t + (v.masked[r][k] ? x : 0), 0), 0));
+  }
+
+  function drawBottleneck(v) {
+    const L = v.source_length, H = v.hidden;
+    const cell = Math.max(5, Math.min(14, Math.floor(260 / L)));
+    const top = 40, left = 20;
+    const plotX = left + H * 9 + 60, plotW = 300, plotH = L * cell;
+    const mapX = plotX + plotW + 70;
+    const width = mapX + L * cell + 20, height = top + Math.max(L * cell, 120) + 60;
+    const ctx = setup(width, height);
+    ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
+    ctx.fillText("no attention: what the decoder", left, top - 28);
+    ctx.fillText("gets at each of its steps", left, top - 14);
+    const fmax = Math.max(1e-12, ...v.fixed.map(Math.abs));
+    for (let r = 0; r < L; r++) {
+      for (let u = 0; u < H; u++) {
+        const x = v.fixed[u] / fmax;
+        ctx.fillStyle = shade(x >= 0 ? C.pos : C.neg, Math.min(1, Math.abs(x)));
+        ctx.fillRect(left + u * 9, top + r * cell, 8, cell - 1);
+      }
+    }
+    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
+    ctx.fillText(`the same ${H} numbers, for ${v.input_numbers} in`, left, top + L * cell + 12);
+    // influence, log scale
+    const logs = v.influence.map((x) => Math.log10(Math.max(x, 1e-300)));
+    const lo = Math.min(...logs), hi = Math.max(...logs), span = Math.max(hi - lo, 1);
+    ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text;
+    ctx.fillText("influence of source token j on that state", plotX, top - 28);
+    ctx.font = "11px sans-serif"; ctx.fillText(`||∂ sum(h_T) / ∂x_j||, log scale ${fmt(10 ** lo)} … ${fmt(10 ** hi)}`, plotX, top - 14);
+    ctx.strokeStyle = C.grid; ctx.lineWidth = 1; ctx.strokeRect(plotX, top, plotW, plotH);
+    for (let j = 0; j < L; j++) {
+      const len = 2 + ((logs[j] - lo) / span) * (plotW - 2);
+      ctx.fillStyle = C.fixed; ctx.fillRect(plotX, top + j * cell + 1, len, cell - 2);
+    }
+    ctx.fillStyle = C.muted; ctx.textAlign = "right";
+    ctx.fillText("j = 1", plotX - 3, top + cell / 2); ctx.fillText(`j = ${L}`, plotX - 3, top + (L - 0.5) * cell);
+    // attention weights
+    ctx.textAlign = "left"; ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text;
+    ctx.fillText("with attention: weights", mapX, top - 28);
+    ctx.font = "11px sans-serif"; ctx.fillText("rows: decoder steps, columns: source", mapX, top - 14);
+    for (let r = 0; r < L; r++) for (let c = 0; c < L; c++) {
+      ctx.fillStyle = shade(C.weight, v.weights[r][c]); ctx.fillRect(mapX + c * cell, top + r * cell, cell - 1, cell - 1);
+    }
+    const diag = v.diagonal.reduce((s, x) => s + x, 0) / L;
+    facts.textContent = "";
+    facts.append(
+      el("span", { text: `without attention: token 1 moves the context ${fmt(v.influence_first)}× as much as token ${L}` }),
+      el("span", { text: `with attention: mean weight on the matching source position ${diag.toFixed(2)} (temperature ${v.temperature})` }),
+    );
+    root.dataset.influenceFirst = String(v.influence_first);
+    geometry = null;
+  }
+
+  function draw() {
+    const v = view();
+    const message = model.get("error");
+    error.hidden = !message;
+    error.textContent = message ? `Impossible settings: ${message}` : "";
+    root.dataset.error = message || "";
+    root.dataset.panel = v.panel || "";
+    if (message || !v.panel) {
+      setup(10, 10); facts.textContent = "";
+      canvas.setAttribute("aria-label", message || "");
+    } else {
+      if (v.panel === "attention") { selected = Math.max(0, Math.min(v.tokens.length - 1, selected)); drawAttention(v); }
+      else drawBottleneck(v);
+      canvas.setAttribute("aria-label", v.description || "");
+    }
+    root.dataset.draws = String(++draws);
+  }
+
+  function choose(row) {
+    const v = view();
+    if (v.panel !== "attention") return;
+    selected = Math.max(0, Math.min(v.tokens.length - 1, row));
+    draw();
+    model.set("selected", selected); model.save_changes();
+  }
+  canvas.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") choose(selected + 1);
+    else if (e.key === "ArrowUp") choose(selected - 1);
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  });
+  canvas.addEventListener("click", (e) => {
+    if (!geometry) return;
+    const rect = canvas.getBoundingClientRect();
+    const scale = rect.width / parseFloat(canvas.style.width || rect.width);
+    const y = (e.clientY - rect.top) / scale;
+    const row = Math.floor((y - geometry.top) / geometry.cell);
+    if (row >= 0 && row < geometry.L) choose(row);
+  });
+
+  const onView = () => { syncControls(); draw(); };
+  const onSelected = () => { selected = model.get("selected"); draw(); };
+  model.on("change:view", onView);
+  model.on("change:error", onView);
+  model.on("change:selected", onSelected);
+  const SETTINGS = ["panel", "kind", "d_k", "temperature", "mask", "padding", "source_length"];
+  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
+  onView();
+  return () => {
+    model.off("change:view", onView);
+    model.off("change:error", onView);
+    model.off("change:selected", onSelected);
+    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
+  };
+}
+
+export default { render };

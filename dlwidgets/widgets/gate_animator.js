@@ -1,0 +1,410 @@
+// Gate animator front end: an LSTM cell (and a GRU beside it) drawn on a canvas from what
+// Python computed (model "view"). Playback runs in the browser with requestAnimationFrame,
+// interpolating gates between time steps, so every displayed frame is a fresh drawing.
+
+const C = { i: "#009E73", f: "#0072B2", g: "#CC79A7", o: "#E69F00", c: "#D55E00", z: "#0072B2", r: "#56B4E9",
+  n: "#CC79A7", text: "#000", muted: "#555", line: "#444", grid: "#BBB", empty: "#F2F2F2", belt: "#E8E8E8" };
+
+const SLIDERS = [
+  ["forget_bias", "LSTM forget-gate bias", -6, 10, 0.25],
+  ["update_bias", "GRU update-gate bias", -6, 10, 0.25],
+  ["steps", "Steps T", 2, 60, 1],
+  ["hidden_size", "Units H", 1, 8, 1],
+  ["pulse", "Pulse at step 1", -5, 5, 0.5],
+];
+
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function diverging(u) {
+  const t = Math.max(-1, Math.min(1, u));
+  const [r, g, b] = t >= 0 ? [213, 94, 0] : [0, 114, 178];
+  const a = Math.abs(t);
+  const mix = (c) => Math.round(255 + (c - 255) * a);
+  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+}
+
+const lerp = (a, b, u) => a + (b - a) * u;
+const sig3 = (x) => (x >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(3));
+const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
+// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
+const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
+function keyboardRange(input) {
+  input.addEventListener("keydown", (event) => {
+    const lo = Number(input.min), hi = Number(input.max), step = Number(input.step) || 1;
+    let value = Number(input.value);
+    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key] * step;
+    else if (event.key === "Home") value = lo;
+    else if (event.key === "End") value = hi;
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
+    value = Number(value.toFixed(6));
+    if (value !== Number(input.value)) {
+      input.value = String(value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  return input;
+}
+
+function render({ model, el: root }) {
+  root.classList.add("dlw-gates");
+  const controls = el("div", { class: "dlw-controls" });
+  const inputs = {};
+  for (const [name, label, lo, hi, step] of SLIDERS) {
+    const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step, "aria-label": label, "data-setting": name }));
+    const readout = el("output");
+    input.addEventListener("input", () => { model.set(name, Number(input.value)); model.save_changes(); });
+    inputs[name] = [input, readout];
+    controls.append(el("label", {}, [label, input, readout]));
+  }
+  const backButton = el("button", { type: "button", "aria-label": "Previous time step", text: "◁ Back" });
+  const playButton = el("button", { type: "button", "aria-label": "Play or pause the sequence", text: "▶ Play" });
+  const stepButton = el("button", { type: "button", "aria-label": "Next time step", text: "Step ▷" });
+  const speed = keyboardRange(el("input", { type: "range", min: 1, max: 15, step: 1, "aria-label": "Speed (time steps per second)" }));
+  const where = el("span", { class: "dlw-where", "aria-live": "polite" });
+  const player = el("div", { class: "dlw-controls" }, [backButton, playButton, stepButton, el("label", {}, ["Speed", speed]), where]);
+  const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
+  const canvas = el("canvas", { role: "img", tabindex: "0" });
+  const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses." });
+  // Arrow keys and space must reach the sliders and the picture, not JupyterLab's shortcuts.
+  for (const node of [controls, player, canvas]) node.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.append(controls, player, error, canvas, help);
+
+  let pos = 1;                 // fractional time step shown (1..T)
+  let belt = 0;                // conveyor-belt phase, pixels
+  let frame = null, lastNow = 0, draws = 0;
+  const stamps = [];           // draw times of the last second, for the measured frame rate
+  const view = () => model.get("view") || {};
+
+  function syncControls() {
+    for (const [name, [input, readout]] of Object.entries(inputs)) {
+      const value = model.get(name);
+      if (typeof value === "number") input.value = value;
+      readout.value = typeof value === "number" && !Number.isInteger(Number(input.step)) ? value.toFixed(2) : String(value);
+    }
+    speed.value = model.get("speed");
+  }
+
+  function at(series, p) {     // one row (H values) of a (T, H) series at fractional step p
+    const T = series.length;
+    const a = Math.max(0, Math.min(T - 1, Math.floor(p) - 1));
+    const b = Math.min(T - 1, a + 1);
+    const u = Math.max(0, Math.min(1, p - Math.floor(p)));
+    return series[a].map((x, k) => lerp(x, series[b][k], b === a ? 0 : u));
+  }
+
+  function setup(width, height) {
+    const dpr = window.devicePixelRatio || 1;
+    if (canvas.width !== width * dpr || canvas.height !== height * dpr) {
+      canvas.width = width * dpr; canvas.height = height * dpr;
+      canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    return ctx;
+  }
+
+  function line(ctx, pts, color = C.line, width = 1.5) {
+    ctx.strokeStyle = color; ctx.lineWidth = width;
+    ctx.beginPath(); ctx.moveTo(...pts[0]);
+    for (const p of pts.slice(1)) ctx.lineTo(...p);
+    ctx.stroke();
+  }
+
+  function node(ctx, x, y, label) {
+    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.line; ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.arc(x, y, 10, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    ctx.fillStyle = C.text; ctx.font = "bold 13px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    ctx.fillText(label, x, y + 1);
+  }
+
+  // A gate as a box of H bars: sigmoid gates fill from the bottom (0..1), tanh from the middle (-1..1).
+  function gate(ctx, cx, top, name, fn, values, color, meaning) {
+    const w = 70, h = 72, x0 = cx - w / 2;
+    ctx.fillStyle = "#fff"; ctx.strokeStyle = color; ctx.lineWidth = 2;
+    ctx.fillRect(x0, top, w, h); ctx.strokeRect(x0, top, w, h);
+    ctx.fillStyle = C.text; ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    ctx.fillText(`${name} = ${fn}`, cx, top + 9);
+    const H = values.length, gap = 2, bw = (w - 10 - gap * (H - 1)) / H, by = top + 18, bh = h - 24;
+    for (let u = 0; u < H; u++) {
+      const bx = x0 + 5 + u * (bw + gap);
+      ctx.fillStyle = C.empty; ctx.fillRect(bx, by, bw, bh);
+      ctx.fillStyle = color;
+      if (fn === "tanh") {
+        const mid = by + bh / 2, v = values[u] * (bh / 2);
+        ctx.fillRect(bx, v >= 0 ? mid - v : mid, bw, Math.abs(v));
+      } else {
+        ctx.fillRect(bx, by + bh * (1 - values[u]), bw, bh * values[u]);
+      }
+    }
+    ctx.font = "11px sans-serif";
+    const lines = [`mean ${mean(values).toFixed(2)}`, meaning].filter(Boolean);
+    lines.forEach((text, k) => {          // a white backing keeps the wires from crossing the words
+      const w = ctx.measureText(text).width + 4;
+      ctx.fillStyle = "#fff"; ctx.fillRect(cx - w / 2, top + h + 3 + 12 * k, w, 12);
+      ctx.fillStyle = C.muted; ctx.fillText(text, cx, top + h + 9 + 12 * k);
+    });
+  }
+
+  // The conveyor belt: one lane per unit, coloured by its value, with chevrons moving right.
+  function beltSegment(ctx, x0, x1, top, values, scale, flow) {
+    const H = values.length, lane = 7;
+    for (let u = 0; u < H; u++) {
+      ctx.fillStyle = diverging(values[u] / scale);
+      ctx.fillRect(x0, top + u * lane, x1 - x0, lane - 1);
+    }
+    ctx.strokeStyle = `rgba(0,0,0,${0.15 + 0.45 * Math.max(0, Math.min(1, flow))})`;
+    ctx.lineWidth = 1.5;
+    const hgt = H * lane;
+    for (let x = x0 + ((belt % 22) + 22) % 22; x < x1 - 6; x += 22) {
+      ctx.beginPath(); ctx.moveTo(x, top + 2); ctx.lineTo(x + 5, top + hgt / 2); ctx.lineTo(x, top + hgt - 2); ctx.stroke();
+    }
+    return hgt;
+  }
+
+  function plot(ctx, x0, y0, w, h, T, title, series, ylo, yhi, p) {
+    ctx.strokeStyle = C.grid; ctx.lineWidth = 1; ctx.strokeRect(x0, y0, w, h);
+    ctx.fillStyle = C.text; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillText(title, x0, y0 - 9);
+    const X = (t) => x0 + (T === 1 ? 0 : ((t - 1) / (T - 1)) * w);
+    const Y = (v) => y0 + h - ((v - ylo) / (yhi - ylo)) * h;
+    for (const { values, color, dash, width } of series) {
+      ctx.setLineDash(dash || []);
+      line(ctx, values.map((v, k) => [X(k + 1), Y(Math.max(ylo, Math.min(yhi, v)))]), color, width || 1.5);
+    }
+    ctx.setLineDash([]);
+    ctx.fillStyle = C.muted; ctx.textAlign = "center";
+    ctx.fillText("1", X(1), y0 + h + 9); ctx.fillText(String(T), X(T), y0 + h + 9);
+    ctx.textAlign = "right";
+    ctx.fillText(ylo.toFixed(ylo === 0 ? 0 : 2), x0 - 3, y0 + h); ctx.fillText(yhi.toFixed(yhi === 1 ? 0 : 2), x0 - 3, y0 + 4);
+    line(ctx, [[X(p), y0], [X(p), y0 + h]], C.text, 1);
+    return { X, Y };
+  }
+
+  function draw() {
+    const v = view();
+    const message = model.get("error");
+    error.hidden = !message;
+    error.textContent = message ? `Impossible settings: ${message}` : "";
+    root.dataset.error = message || "";
+    if (message || !v.steps) {
+      setup(10, 10);
+      where.textContent = "";
+      canvas.setAttribute("aria-label", message || "");
+      root.dataset.draws = String(++draws);
+      return;
+    }
+    const T = v.steps, H = v.hidden_size;
+    pos = Math.max(1, Math.min(T, pos));
+    const step = Math.floor(pos + 1e-9);
+    const L = v.lstm, G = v.gru;
+    const i = at(L.i, pos), f = at(L.f, pos), g = at(L.g, pos), o = at(L.o, pos);
+    const c = at(L.c, pos), h = at(L.h, pos);
+    const cPrev = pos < 2 ? c.map(() => 0) : at(L.c, pos - 1);
+    const hPrev = pos < 2 ? h.map(() => 0) : at(L.h, pos - 1);
+    const r = at(G.r, pos), z = at(G.z, pos), n = at(G.n, pos), gh = at(G.h, pos);
+    const gPrev = pos < 2 ? gh.map(() => 0) : at(G.h, pos - 1);
+    const x = lerp(v.xs[step - 1], v.xs[Math.min(T - 1, step)], step < T ? pos - step : 0);
+
+    const W = 960, Hh = 500;
+    const ctx = setup(W, Hh);
+    ctx.textBaseline = "middle";
+    // ---------------- LSTM
+    ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
+    ctx.fillText(`LSTM, step ${step} of ${T}   (x_t = ${x.toFixed(2)})`, 12, 12);
+    const bTop = 44, bH = H * 7, bMid = bTop + bH / 2;
+    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
+    ctx.fillText("cell state: the conveyor belt", 40, bTop - 10);
+    ctx.textAlign = "right"; ctx.fillText("c_t →", 590, bTop - 10);
+    const fx = 200, px = 320, ox = 520;
+    beltSegment(ctx, 30, fx - 10, bTop, cPrev, v.c_max, 1);
+    beltSegment(ctx, fx + 10, px - 10, bTop, cPrev.map((cv, k) => cv * f[k]), v.c_max, mean(f));
+    beltSegment(ctx, px + 10, 590, bTop, c, v.c_max, 1);
+    ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.fillText("c_{t−1}", 30, bTop + bH + 10);
+    const gTop = 170, bus = 292;
+    // wiring first, so boxes and nodes sit on top
+    line(ctx, [[fx, gTop], [fx, bMid + 10]], C.f, 2);                       // f -> x on the belt
+    line(ctx, [[290, gTop], [290, 128], [309, 128]], C.i, 2);                 // i -> x
+    line(ctx, [[380, gTop], [380, 128], [331, 128]], C.g, 2);                 // g -> x
+    line(ctx, [[px, 118], [px, bMid + 10]], C.line, 2);                       // i*g -> +
+    line(ctx, [[ox, bTop + bH], [ox, 112]], C.c, 1.5);                        // c_t -> tanh
+    line(ctx, [[ox, 134], [ox, 194]], C.c, 1.5);                              // tanh(c_t) -> x
+    line(ctx, [[500, 205], [ox - 10, 205]], C.o, 2);                          // o -> x
+    line(ctx, [[ox, 215], [ox, bus], [590, bus]], C.text, 2);                 // h_t out
+    line(ctx, [[20, bus], [470, bus]], C.line, 1.5);                          // h_{t-1} and x_t bus
+    line(ctx, [[110, 330], [110, bus]], C.line, 1.5);
+    for (const gx of [fx, 290, 380, 470]) line(ctx, [[gx, bus], [gx, gTop + 72]], C.line, 1.2);
+    node(ctx, fx, bMid, "×"); node(ctx, px, bMid, "+"); node(ctx, px, 128, "×"); node(ctx, ox, 205, "×");
+    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
+    ctx.fillRect(ox - 20, 112, 40, 22); ctx.strokeRect(ox - 20, 112, 40, 22);
+    ctx.fillStyle = C.text; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.fillText("tanh", ox, 123);
+    gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?");
+    gate(ctx, 290, gTop, "i", "σ", i, C.i, "input: write?");
+    gate(ctx, 380, gTop, "g", "tanh", g, C.g, "candidate value");
+    gate(ctx, 470, gTop, "o", "σ", o, C.o, "output: show?");
+    ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.font = "11px sans-serif";
+    ctx.fillText("h_{t−1}", 20, bus - 9);
+    ctx.fillText("x_t", 116, 326);
+    ctx.textAlign = "right"; ctx.fillText("h_t = o·tanh(c_t) →", 590, bus - 9);
+    for (let u = 0; u < H; u++) {                                            // h_t cells
+      ctx.fillStyle = diverging(h[u] / v.h_max); ctx.fillRect(540 + u * 6, bus + 5, 5, 10);
+      ctx.fillStyle = diverging(hPrev[u] / v.h_max); ctx.fillRect(20 + u * 6, bus + 5, 5, 10);
+    }
+    ctx.textAlign = "left"; ctx.fillStyle = C.muted;
+    ctx.fillText("c_t = f·c_{t−1} + i·g", 340, 100);
+
+    // ---------------- GRU
+    const g0 = 630;
+    ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
+    ctx.fillText("GRU beside it (no separate cell state)", g0, 12);
+    const zx = 700, sx = 880;
+    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
+    ctx.fillText("hidden state h: the GRU's belt", g0, bTop - 10);
+    beltSegment(ctx, g0, zx - 10, bTop, gPrev, v.h_max, 1);
+    beltSegment(ctx, zx + 10, sx - 10, bTop, gPrev.map((hv, k) => hv * z[k]), v.h_max, mean(z));
+    beltSegment(ctx, sx + 10, 950, bTop, gh, v.h_max, 1);
+    line(ctx, [[690, gTop], [690, 126], [sx - 11, 126]], C.z, 2);           // z -> (1 - z) x n
+    line(ctx, [[zx, 126], [zx, bMid + 10]], C.z, 2);                         // z -> x on the belt
+    line(ctx, [[sx, gTop], [sx, 137]], C.n, 2);                              // n -> x
+    line(ctx, [[sx, 115], [sx, bMid + 10]], C.line, 2);
+    line(ctx, [[815, gTop + 36], [sx - 35, gTop + 36]], C.r, 2);            // r -> n
+    line(ctx, [[g0, bus], [sx, bus]], C.line, 1.5);
+    for (const gx of [690, 780, sx]) line(ctx, [[gx, bus], [gx, gTop + 72]], C.line, 1.2);
+    node(ctx, zx, bMid, "×"); node(ctx, sx, bMid, "+"); node(ctx, sx, 126, "×");
+    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted; ctx.textAlign = "center";
+    ctx.fillText("1 − z", 800, 117);
+    gate(ctx, 690, gTop, "z", "σ", z, C.z, "update: keep h?");
+    gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset");
+    gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate");
+    ctx.textAlign = "left"; ctx.fillStyle = C.muted;
+    ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, 100);
+    ctx.fillStyle = C.text; ctx.fillText("h_{t−1}, x_t", g0, bus - 9);
+
+    // ---------------- timelines
+    const py = 380, ph = 90;
+    const cs = L.c[0].map((_, u) => L.c.map((row) => row[u]));
+    plot(ctx, 50, py, 390, ph, T, "LSTM cell state c_t, one line per unit", cs.map((values, u) => ({ values, color: C.c, width: u === 0 ? 2 : 1 })),
+      -v.c_max, v.c_max, pos);
+    const k = Math.min(20, T - 1);
+    const { X, Y } = plot(ctx, 530, py, 400, ph, T, `memory of step 1 left after ${k} steps: LSTM ${sig3(v.retained[k])}, GRU ${sig3(v.gru_retained[k])}`,
+      [{ values: v.retained, color: C.f, width: 2.5 }, { values: v.gru_retained, color: C.r, dash: [6, 4], width: 2 }], 0, 1, pos);
+    ctx.setLineDash([2, 3]); line(ctx, [[530, Y(0.5)], [930, Y(0.5)]], C.grid, 1); ctx.setLineDash([]);
+    ctx.fillStyle = C.f; ctx.beginPath(); ctx.arc(X(k + 1), Y(v.retained[k]), 4, 0, 2 * Math.PI); ctx.fill();
+    ctx.font = "11px sans-serif"; ctx.textAlign = "left";
+    ctx.fillStyle = C.f; ctx.fillText("— LSTM: f₂·f₃·…·f_t", 540, py + ph + 22);
+    ctx.fillStyle = "#2A7FB0"; ctx.fillText("- - GRU: z₂·z₃·…·z_t", 720, py + ph + 22);
+
+    where.textContent = `step ${step} / ${T}`;
+    const now = performance.now();
+    stamps.push(now);
+    while (stamps.length && now - stamps[0] > 1000) stamps.shift();
+    root.dataset.step = String(step);
+    root.dataset.position = pos.toFixed(3);
+    root.dataset.fps = String(stamps.length);
+    root.dataset.forgetBias = String(v.forget_bias);
+    root.dataset.retained = String(v.retained[k]);
+    canvas.setAttribute("aria-label", v.description || "");
+    root.dataset.draws = String(++draws);
+  }
+
+  function report() {
+    model.set("step", Math.floor(pos + 1e-9));
+    model.save_changes();
+  }
+
+  function setPlaying(on) {
+    playButton.textContent = on ? "❚❚ Pause" : "▶ Play";
+    root.dataset.playing = on ? "true" : "false";
+    if (on && frame === null) {
+      if (pos >= (view().steps || 1)) pos = 1;
+      lastNow = performance.now();
+      frame = requestAnimationFrame(tick);
+    } else if (!on && frame !== null) {
+      cancelAnimationFrame(frame);
+      frame = null;
+      pos = Math.floor(pos + 1e-9);
+      draw();
+      report();
+    }
+  }
+
+  function tick(now) {
+    const T = view().steps || 1;
+    const dt = Math.min(100, now - lastNow);
+    lastNow = now;
+    const rate = Math.max(0.5, model.get("speed"));
+    pos = Math.min(T, pos + (dt / 1000) * rate);
+    belt += (dt / 1000) * 40;
+    draw();
+    if (pos >= T) {
+      frame = null;
+      model.set("playing", false);
+      report();
+      setPlaying(false);
+      return;
+    }
+    frame = requestAnimationFrame(tick);
+  }
+
+  function togglePlay() {
+    const on = !model.get("playing");
+    model.set("playing", on);
+    model.save_changes();
+    setPlaying(on);
+  }
+  function stepBy(delta) {
+    if (model.get("playing")) { model.set("playing", false); setPlaying(false); }
+    const T = view().steps || 1;
+    const s = Math.floor(pos + 1e-9) + delta;
+    pos = s > T ? 1 : s < 1 ? T : s;
+    draw();
+    report();
+  }
+  playButton.addEventListener("click", togglePlay);
+  stepButton.addEventListener("click", () => stepBy(1));
+  backButton.addEventListener("click", () => stepBy(-1));
+  canvas.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowRight") stepBy(1);
+    else if (e.key === "ArrowLeft") stepBy(-1);
+    else if (e.key === " ") togglePlay();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  });
+  speed.addEventListener("input", () => { model.set("speed", Number(speed.value)); model.save_changes(); });
+
+  const onView = () => { if (frame === null) pos = model.get("step"); syncControls(); draw(); };
+  const onStep = () => { if (frame === null) { pos = model.get("step"); draw(); } };
+  const onPlaying = () => setPlaying(model.get("playing"));
+  model.on("change:view", onView);
+  model.on("change:error", onView);
+  model.on("change:step", onStep);
+  model.on("change:playing", onPlaying);
+  const SETTINGS = ["forget_bias", "update_bias", "steps", "hidden_size", "pulse", "speed"];
+  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
+  onView();
+  if (model.get("playing")) setPlaying(true);
+  return () => {
+    if (frame !== null) cancelAnimationFrame(frame);
+    model.off("change:view", onView);
+    model.off("change:error", onView);
+    model.off("change:step", onStep);
+    model.off("change:playing", onPlaying);
+    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
+  };
+}
+
+export default { render };

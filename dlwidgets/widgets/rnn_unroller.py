@@ -1,0 +1,207 @@
+"""RNN unroller: a plain RNN unrolled over a short sequence, and its gradient through time.
+
+Python runs the recurrent layer and back-propagation through time with dlwidgets.core (the
+recurrent weight rescaled to the chosen spectral radius) and sends one small dict; the
+browser draws the unrolled chain, animates the hidden state step by step, and plots
+||dL/dh_t|| on a log scale beside the sweep over spectral radii.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import numpy as np
+import traitlets
+
+from ..core import rnn_bptt, rnn_params, scale_to_spectral_radius, spectral_radius
+from ._static import StaticFallback
+
+__all__ = ["RNNUnroller", "rnn_experiment", "RNN_LIMITS", "RADIUS_SWEEP"]
+
+RNN_LIMITS = {
+    "steps": (2, 40), "hidden_size": (1, 8), "input_size": (1, 4),
+    "spectral_radius": (0.05, 2.5), "input_scale": (0.0, 3.0),
+}
+RADIUS_SWEEP = tuple(round(0.1 * k, 1) for k in range(1, 21))   # 0.1, 0.2, ..., 2.0
+PALETTE = {"positive": "#E69F00", "negative": "#56B4E9", "grad": "#D55E00", "weight": "#0072B2",
+           "input": "#009E73", "text": "#000000", "grid": "#BBBBBB"}
+
+
+def rnn_experiment(steps=20, hidden_size=6, input_size=2, spectral_radius=0.9, input_scale=0.01,
+                   bias=False, seed=0):
+    """The unroller's run: (params, xs, RNNGradients), all computed by dlwidgets.core.
+
+    Parameters are ``rnn_params(input_size, hidden_size, seed, bias)`` with weight_hh
+    rescaled to the given spectral radius; inputs are seeded standard normal times
+    input_scale; the loss is sum(h_T), so ``grad_norms[0] / grad_norms[T]`` says how much
+    of the gradient at the last step reaches the first.
+    """
+    params = rnn_params(input_size, hidden_size, seed=seed, bias=bias)
+    params["weight_hh"] = scale_to_spectral_radius(params["weight_hh"], spectral_radius)
+    xs = np.random.default_rng(seed).normal(size=(steps, input_size)) * input_scale
+    return params, xs, rnn_bptt(xs, params)
+
+
+def _number(value, name, lo, hi, whole, label=None):
+    """A validated setting, or ValueError with a sentence for the learner."""
+    label = label or name.replace("_", " ")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{label} must be a number, got {value!r}")
+    if whole and float(value) != int(value):
+        raise ValueError(f"{label} must be a whole number, got {value!r}")
+    if not np.isfinite(value) or not lo <= value <= hi:
+        raise ValueError(f"{label} must be between {lo:g} and {hi:g}, got {value!r}")
+    return int(value) if whole else float(value)
+
+
+class RNNUnroller(StaticFallback, anywidget.AnyWidget):
+    """h_t = tanh(W_ih x_t + W_hh h_{t-1} (+ biases)) unrolled in time, with the BPTT gradient norms."""
+
+    _esm = pathlib.Path(__file__).with_name("rnn_unroller.js")
+    _css = pathlib.Path(__file__).with_name("rnn_unroller.css")
+
+    steps = traitlets.Any(20, help="Length T of the input sequence").tag(sync=True)
+    hidden_size = traitlets.Any(6, help="Hidden units H").tag(sync=True)
+    input_size = traitlets.Any(2, help="Input features D per step (word-vector size)").tag(sync=True)
+    spectral_radius = traitlets.Any(0.9, help="Largest |eigenvalue| of the recurrent weight W_hh").tag(sync=True)
+    input_scale = traitlets.Any(0.01, help="Standard deviation of the inputs (large saturates tanh)").tag(sync=True)
+    bias = traitlets.Bool(False, help="Whether the layer has PyTorch's two bias vectors").tag(sync=True)
+    seed = traitlets.Int(0, help="Seed of the weights and the inputs").tag(sync=True)
+    step = traitlets.Int(-1, help="Animation positions shown (-1 = all): 1..T forward, then T+1..2T+1 backward").tag(sync=True)
+    playing = traitlets.Bool(False, help="Whether the browser is animating the forward pass").tag(sync=True)
+    speed = traitlets.Float(4.0, help="Animation speed, time steps per second").tag(sync=True)
+    view = traitlets.Dict(help="Everything the front end draws, computed by dlwidgets.core").tag(sync=True)
+    error = traitlets.Unicode("", help="Why the current settings are impossible ('' if they are fine)").tag(sync=True)
+
+    _SETTINGS = ("steps", "hidden_size", "input_size", "spectral_radius", "input_scale", "bias", "seed")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.observe(self._recompute, names=list(self._SETTINGS))
+        self._recompute()
+
+    # ------------------------------------------------------------ driving from code
+    def settings(self) -> dict:
+        """The current settings, as the exercises expect them."""
+        return {k: getattr(self, k) for k in self._SETTINGS}
+
+    def set(self, **settings) -> "RNNUnroller":
+        """Change several settings at once (one recomputation)."""
+        unknown = set(settings) - set(self._SETTINGS)
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
+        with self.hold_trait_notifications():
+            for key, value in settings.items():
+                setattr(self, key, value)
+        return self
+
+    def step_forward(self) -> int:
+        """One more animation position (as the Step button does); returns the new step.
+
+        Positions 1..T reveal h_1..h_T (forward pass); T+1..2T+1 reveal ||dL/dh_t|| from t = T
+        back to t = 0 (back-propagation through time).
+        """
+        total = self.view.get("positions", 0)
+        current = total if self.step < 0 else self.step
+        self.step = 1 if current >= total else current + 1
+        return self.step
+
+    def gradient_ratio(self) -> float:
+        """||dL/dh_0|| / ||dL/dh_T||: below 1 the gradient vanishes going back, above 1 it explodes."""
+        return self.view.get("ratio", float("nan"))
+
+    # ------------------------------------------------------------ the model
+    def _validate(self):
+        v = {name: _number(getattr(self, name), name, *RNN_LIMITS[name], whole=name in ("steps", "hidden_size", "input_size"))
+             for name in RNN_LIMITS}
+        v["bias"], v["seed"] = bool(self.bias), int(self.seed)
+        return v
+
+    def _recompute(self, change=None):
+        try:
+            v = self._validate()
+            params, xs, grads = rnn_experiment(**v)
+        except (TypeError, ValueError) as exc:
+            self.error = str(exc)
+            self.view = {}
+            self.playing = False
+            return
+        sweep = []
+        for rho in RADIUS_SWEEP:
+            norms = rnn_experiment(**{**v, "spectral_radius": rho})[2].grad_norms
+            sweep.append(float(norms[0] / norms[-1]))
+        norms = grads.grad_norms
+        view = {
+            "steps": v["steps"], "hidden_size": v["hidden_size"], "input_size": v["input_size"],
+            "spectral_radius": spectral_radius(params["weight_hh"]), "input_scale": v["input_scale"],
+            "bias": v["bias"],
+            "xs": xs.tolist(), "hs": grads.hs.tolist(),
+            "h_max": float(np.max(np.abs(grads.hs))) if grads.hs.size else 0.0,
+            "grad_norms": norms.tolist(), "ratio": float(norms[0] / norms[-1]),
+            "sweep_radii": list(RADIUS_SWEEP), "sweep_ratios": sweep,
+            "positions": 2 * v["steps"] + 1,
+            "shapes": {"weight_ih": list(params["weight_ih"].shape), "weight_hh": list(params["weight_hh"].shape)},
+        }
+        view["verdict"] = self._verdict(view["ratio"])
+        view["description"] = self._describe(view, "")
+        self.error = ""
+        self.step = -1
+        self.view = view
+
+    @staticmethod
+    def _verdict(ratio):
+        if ratio < 0.1:
+            return "vanishing"
+        if ratio > 10:
+            return "exploding"
+        return "kept"
+
+    # ------------------------------------------------------------ readable without a kernel
+    def describe(self) -> str:
+        """One paragraph saying what the widget shows now."""
+        return self._describe(self.view, self.error)
+
+    @staticmethod
+    def _describe(v: dict, error: str) -> str:
+        if error:
+            return f"RNN unroller: impossible settings: {error}."
+        if not v:
+            return "RNN unroller (not computed yet)."
+        words = {"vanishing": "vanishes", "exploding": "explodes", "kept": "keeps its size (within 10x)"}
+        return (f"RNN unroller: a tanh RNN with {v['hidden_size']} hidden units and {v['input_size']} inputs "
+                f"unrolled over {v['steps']} steps, the same W_ih {tuple(v['shapes']['weight_ih'])} and "
+                f"W_hh {tuple(v['shapes']['weight_hh'])} at every step. W_hh has spectral radius "
+                f"{v['spectral_radius']:.2f} and the inputs have scale {v['input_scale']:g}. Going back from "
+                f"step {v['steps']} to step 0 the gradient norm ||dL/dh_t|| changes by a factor "
+                f"{v['ratio']:.3g}: it {words[v['verdict']]}.")
+
+    def static_figure(self):
+        """Hidden states over time, gradient norms through time, and the sweep over radii."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 3.4), dpi=80)
+        if self.error or not self.view:
+            ax = fig.add_subplot()
+            ax.axis("off")
+            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
+            return fig
+        v = self.view
+        ax_h, ax_g, ax_s = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, 2), fig.add_subplot(1, 3, 3)
+        hs = np.array(v["hs"]).T
+        lim = max(v["h_max"], 1e-12)
+        ax_h.imshow(hs, cmap="PuOr_r", vmin=-lim, vmax=lim, aspect="auto",
+                    extent=(0.5, v["steps"] + 0.5, v["hidden_size"] - 0.5, -0.5))
+        ax_h.set_xlabel("time step t"); ax_h.set_ylabel("hidden unit")
+        ax_h.set_title(f"hidden state h_t (|h| ≤ {lim:.2g})", fontsize=10)
+        ax_g.semilogy(range(v["steps"] + 1), v["grad_norms"], "o-", color=PALETTE["grad"], markersize=3)
+        ax_g.set_xlabel("time step t"); ax_g.set_title("||dL/dh_t||, loss on h_T", fontsize=10)
+        ax_s.semilogy(v["sweep_radii"], v["sweep_ratios"], "o-", color=PALETTE["weight"], markersize=3)
+        ax_s.axhline(1, color=PALETTE["grid"], linewidth=1)
+        ax_s.axvline(v["spectral_radius"], color=PALETTE["grad"], linestyle="--")
+        ax_s.set_xlabel("spectral radius of W_hh")
+        ax_s.set_title("||dL/dh_0|| / ||dL/dh_T||", fontsize=10)
+        fig.suptitle(f"ρ(W_hh) = {v['spectral_radius']:.2f}, T = {v['steps']}: gradient ratio "
+                     f"{v['ratio']:.3g} ({v['verdict']})", fontsize=11)
+        fig.tight_layout()
+        return fig

@@ -1,0 +1,88 @@
+"""Lesson 09's checks accept right answers and recognise the mistakes learners really make."""
+
+import numpy as np
+import pytest
+
+from dlwidgets.exercises import CheckFailed
+from dlwidgets.exercises import recurrent as ex
+from dlwidgets.widgets import RNNUnroller
+
+
+def message_for(check, answer) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(answer)
+    return info.value.message
+
+
+def rnn_step(x, h, p):
+    return np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"])
+
+
+def test_a_hand_written_rnn_step_passes_the_visible_and_hidden_cases(capsys):
+    ex.check_rnn_step(rnn_step)
+    ex.check_rnn_step(rnn_step, hidden=True)
+    out = capsys.readouterr().out
+    assert "passes all 3 cases" in out and "passes all 5 cases" in out
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x, h, p: np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h), "bias_hh is missing"),
+    (lambda x, h, p: p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"], "tanh is missing"),
+    (lambda x, h, p: 1 / (1 + np.exp(-(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"]))),
+     "that is a sigmoid"),
+    (lambda x, h, p: np.maximum(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"], 0),
+     "that is a ReLU"),
+])
+def test_rnn_step_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(ex.check_rnn_step, wrong)
+
+
+def test_transposed_weights_give_a_sentence_not_a_traceback():
+    message = message_for(ex.check_rnn_step, lambda x, h, p: np.tanh(x @ p["weight_ih"] + h @ p["weight_hh"]))
+    assert "raised ValueError" in message and "hint('rnn_step')" in message
+
+
+@pytest.mark.parametrize("check, wrong, words", [
+    (ex.check_rnn_param_count, 29312, "only one bias"),
+    (ex.check_rnn_param_count, 29184, "biases are missing"),
+    (ex.check_rnn_param_count, 45824, "no output matrix V"),
+    (ex.check_word_vs_hidden, "b", "Nothing forces them"),
+    (ex.check_lstm_beats_rnn, "a", "more parameters"),
+])
+def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
+    assert words in message_for(check, wrong)
+
+
+def test_right_predictions_and_choices_pass(capsys):
+    ex.check_rnn_param_count(29440)
+    ex.check_word_vs_hidden("a")
+    ex.check_lstm_beats_rnn("b")
+    assert capsys.readouterr().out.count("✔") == 3
+
+
+def test_gradient_challenge_accepts_settings_from_the_widget(capsys):
+    ex.check_gradient_challenge(RNNUnroller().set(spectral_radius=1.0).settings())
+    assert "✔" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("settings, words", [
+    (..., "not answered yet"),
+    ([1.0], "should be a dict"),
+    (dict(RNNUnroller().settings(), steps=10), "over 20 steps"),
+    (dict(RNNUnroller().settings(), spectral_radius=0.5), "gradient vanishes"),
+    (dict(RNNUnroller().settings(), spectral_radius=1.3), "gradient explodes"),
+    (dict(RNNUnroller().settings(), spectral_radius=-1), "impossible"),
+])
+def test_gradient_challenge_rejects_wrong_settings_with_a_reason(settings, words):
+    assert words in message_for(ex.check_gradient_challenge, settings)
+
+
+def test_the_challenge_agrees_with_what_the_widget_shows():
+    for rho in (0.8, 0.95, 1.0, 1.1, 1.2):
+        w = RNNUnroller(spectral_radius=rho)
+        inside = 0.1 <= w.gradient_ratio() <= 10
+        if inside:
+            ex.check_gradient_challenge(w.settings())
+        else:
+            with pytest.raises(CheckFailed):
+                ex.check_gradient_challenge(w.settings())
