@@ -1,0 +1,39 @@
+"""The command line: --help explains itself; release writes what the README says."""
+
+import json
+
+import pytest
+
+from dlwidgets.grading.cli import main
+
+from .conftest import COURSE, run_cli
+
+
+def test_help_explains_release_and_grade(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for words in ("release", "grade", "student versions", "nbgrader", "zip", "gradebook CSV", "feedback"):
+        assert words in text
+
+
+def test_grade_help_lists_limits_and_statuses(capsys):
+    with pytest.raises(SystemExit):
+        main(["grade", "--help"])
+    text = capsys.readouterr().out
+    for words in ("--cell-timeout", "--notebook-timeout", "--memory-mb", "--grading-dir", "tampered", "rejected"):
+        assert words in text
+
+
+def test_release_writes_student_versions_and_an_nbgrader_tree(tmp_path):
+    printed = run_cli("release", "08", "--course", str(COURSE), "--out", str(tmp_path / "handout"))
+    student = tmp_path / "handout" / "student" / "08_convolutions.ipynb"
+    text = student.read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "extra_cases" not in text
+    source = tmp_path / "handout" / "nbgrader" / "source" / "08_convolutions" / "08_convolutions.ipynb"
+    assert "### BEGIN HIDDEN TESTS" in source.read_text(encoding="utf-8")
+    config = (tmp_path / "handout" / "nbgrader" / "nbgrader_config.py").read_text()
+    assert "add_missing_cells = True" in config
+    assert str(student) in printed
+    json.loads(text)
