@@ -12,12 +12,17 @@ from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores,
                         encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
                         scaled_dot_scores)
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
+from .experiments import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, attention_experiment,
+                          bottleneck_experiment, gradient_ratio, gru_experiment, lstm_experiment, pulse_inputs,
+                          rnn_experiment, rnn_radius_sweep, score_scaling_comparison)
 from .gru import (GRU_GATES, GRUGradients, GRUSequence, GRUStep, gru_bptt, gru_gate_slice, gru_param_count,
                   gru_params, gru_sequence, gru_step, gru_step_backward)
 from .init import (INITIALISERS, compute_fans, constant, glorot_limit, glorot_normal, glorot_uniform, he_normal,
                    he_uniform, lecun_normal, lecun_uniform, orthogonal, small_normal, zeros)
 from .lstm import (LSTM_GATES, LSTMGradients, LSTMSequence, LSTMStep, lstm_bptt, lstm_gate_slice,
                    lstm_param_count, lstm_params, lstm_sequence, lstm_step, lstm_step_backward)
+from .masks import MASK_KINDS, attention_mask, causal_mask, padding_mask
+from .memory import retained_fraction, retention
 from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, ForwardBackwardResult, LayerStats,
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss)
@@ -55,4 +60,11 @@ __all__ = [
     # attention
     "SCORE_KINDS", "Contexts", "additive_params", "additive_scores", "attention", "dot_scores",
     "encoder_decoder_contexts", "masked_softmax", "multihead_attention", "multihead_params", "scaled_dot_scores",
+    "MASK_KINDS", "attention_mask", "causal_mask", "padding_mask",
+    # memory through gates
+    "retained_fraction", "retention",
+    # the seeded runs of the recurrent and attention lessons
+    "rnn_experiment", "gradient_ratio", "rnn_radius_sweep", "pulse_inputs", "lstm_experiment", "gru_experiment",
+    "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
+    "BOTTLENECK_INPUT", "bottleneck_experiment",
 ]

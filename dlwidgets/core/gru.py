@@ -48,9 +48,23 @@ def gru_gate_slice(gate: str, hidden_size: int) -> slice:
     return slice(k * hidden_size, (k + 1) * hidden_size)
 
 
-def gru_params(input_size, hidden_size, seed=0, bias=True) -> dict:
-    """Parameters of a one-layer ``nn.GRU``, uniform(-1/sqrt(H), 1/sqrt(H)) as in PyTorch."""
-    return _init_params(input_size, hidden_size, 3, seed, bias)
+def gru_params(input_size, hidden_size, seed=0, bias=True, update_bias=0.0) -> dict:
+    """Parameters of a one-layer ``nn.GRU``, uniform(-1/sqrt(H), 1/sqrt(H)) as in PyTorch, update_bias added.
+
+    update_bias is added to the z slice of bias_ih (as ``lstm_params(forget_bias=...)`` does for
+    the LSTM's forget gate): large and positive keeps z near 1 (the old state is copied through),
+    very negative drives z to 0 (the state is replaced by the candidate every step). The random
+    draws depend only on the seed, so changing update_bias changes nothing else.
+    """
+    params = _init_params(input_size, hidden_size, 3, seed, bias)
+    update_bias = float(update_bias)
+    if not np.isfinite(update_bias):
+        raise ValueError(f"update_bias must be a finite number, got {update_bias}")
+    if update_bias and not bias:
+        raise ValueError("update_bias needs bias=True: without biases there is nothing to shift")
+    if bias:
+        params["bias_ih"][gru_gate_slice("z", int(hidden_size))] += update_bias
+    return params
 
 
 def gru_param_count(input_size, hidden_size, bias=True, num_layers=1) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import attention, dot_scores, encoder_decoder_contexts, masked_softmax, scaled_dot_scores
+from ..core import (attention, attention_experiment, dot_scores, encoder_decoder_contexts, masked_softmax,
+                    scaled_dot_scores)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
@@ -158,8 +159,6 @@ register_hints("decoder_challenge", [
 
 def check_decoder_challenge(settings) -> None:
     """Causal mask, scaled scores, d_k 16, and query 'sat' (row 2) with a largest weight >= 0.95."""
-    from ..widgets.attention_map import attention_experiment
-
     if settings is ...:
         raise CheckFailed("`decoder_settings` is not answered yet.\nSet the attention map, then run "
                           "`decoder_settings = attn.settings()`.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import (gru_gate_slice, gru_param_count, gru_params, gru_step, lstm_gate_slice, lstm_param_count,
-                    lstm_params, lstm_step)
+                    lstm_experiment, lstm_params, lstm_step, retained_fraction)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
@@ -227,8 +227,6 @@ register_hints("forget_bias_challenge", [
 
 def check_forget_bias_challenge(bias) -> None:
     """A forget-gate bias that keeps at least half of step 1's cell state for 20 steps (the animator's defaults)."""
-    from ..widgets.gate_animator import lstm_experiment, retained_fraction
-
     if bias is ...:
         raise CheckFailed("`keep_bias` is not answered yet.\nMove the forget-gate bias slider, then run "
                           "`keep_bias = gates.forget_bias`.")

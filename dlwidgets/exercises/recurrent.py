@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import rnn_param_count, rnn_params, rnn_step
+from ..core import gradient_ratio, rnn_experiment, rnn_param_count, rnn_params, rnn_step
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
@@ -109,8 +109,6 @@ register_hints("gradient_challenge", [
 
 def check_gradient_challenge(settings) -> None:
     """The learner's unroller settings keep ||dL/dh_0|| / ||dL/dh_T|| within [0.1, 10] over 20 steps."""
-    from ..widgets.rnn_unroller import rnn_experiment
-
     if settings is ...:
         raise CheckFailed("`gradient_settings` is not answered yet.\nMove the unroller's slider, then run "
                           "`gradient_settings = rnn.settings()`.")
@@ -124,7 +122,7 @@ def check_gradient_challenge(settings) -> None:
         norms = rnn_experiment(**{k: v for k, v in settings.items() if k in allowed})[2].grad_norms
     except (TypeError, ValueError) as exc:
         raise CheckFailed(f"Those settings are impossible: {exc}.") from None
-    ratio = float(norms[0] / norms[-1])
+    ratio = gradient_ratio(norms)
     if not 0.1 <= ratio <= 10:
         word = "vanishes" if ratio < 0.1 else "explodes"
         raise CheckFailed(f"With those settings the gradient {word}: ||dL/dh_0|| / ||dL/dh_T|| = {ratio:.3g}, "

@@ -2,9 +2,11 @@
 
 A widget declares its settings as traitlets and ``_SETTINGS`` naming them, and implements
 ``_compute()`` (returns the dict the front end draws; raises ValueError or TypeError with a
-sentence for the learner when the settings are impossible), ``_describe(view)`` and
-``static_figure()``. The base recomputes on every settings change, shows the message in the
-widget instead of raising, and lets code change several settings at once with ``set()``.
+sentence for the learner when the settings are impossible), ``_describe(view)`` and either
+``_draw_figure(fig, view)`` (the base's ``static_figure()`` makes the Figure, and says why there
+is no picture when the settings are impossible) or ``static_figure()`` itself. The base
+recomputes on every settings change, shows the message in the widget instead of raising, and
+lets code change several settings at once with ``set()``.
 Its front end is the widget's ES module placed after ``_shared.js`` (see ``front_end``).
 """
 
@@ -28,9 +30,14 @@ def front_end(filename: str) -> str:
     return (_HERE / "_shared.js").read_text(encoding="utf-8") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
 
 
-def whole_number(name: str, value, lo: int, hi: int) -> int:
-    """``value`` as an int in [lo, hi], or a ValueError that says what is allowed."""
-    label = name.replace("_", " ")
+def _label(name: str, label: str | None) -> str:
+    """How a message names a setting: ``label`` if given, else the name with spaces for underscores."""
+    return name.replace("_", " ") if label is None else label
+
+
+def whole_number(name: str, value, lo: int, hi: int, *, label: str | None = None) -> int:
+    """``value`` as an int in [lo, hi], or a ValueError that says what is allowed (naming it ``label``)."""
+    label = _label(name, label)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{label} must be a whole number, got {value!r}")
     if not lo <= value <= hi:
@@ -38,9 +45,9 @@ def whole_number(name: str, value, lo: int, hi: int) -> int:
     return int(value)
 
 
-def real_number(name: str, value, lo: float, hi: float) -> float:
-    """``value`` as a finite float in [lo, hi], or a ValueError that says what is allowed."""
-    label = name.replace("_", " ")
+def real_number(name: str, value, lo: float, hi: float, *, label: str | None = None) -> float:
+    """``value`` as a finite float in [lo, hi], or a ValueError that says what is allowed (naming it ``label``)."""
+    label = _label(name, label)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{label} must be a number, got {value!r}")
     if not (np.isfinite(value) and lo <= value <= hi):
@@ -48,10 +55,10 @@ def real_number(name: str, value, lo: float, hi: float) -> float:
     return float(value)
 
 
-def choice(name: str, value, options) -> str:
-    """``value`` if it is one of ``options``, or a ValueError listing them."""
+def choice(name: str, value, options, *, label: str | None = None) -> str:
+    """``value`` if it is one of ``options``, or a ValueError listing them (naming it ``label``)."""
     if value not in options:
-        raise ValueError(f"{name.replace('_', ' ')} must be one of {', '.join(map(repr, options))}, got {value!r}")
+        raise ValueError(f"{_label(name, label)} must be one of {', '.join(map(repr, options))}, got {value!r}")
     return value
 
 
@@ -62,15 +69,23 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     error = traitlets.Unicode("", help="Why the current settings are impossible ('' if they are fine)").tag(sync=True)
 
     _SETTINGS: tuple[str, ...] = ()
+    # Traits ``set()`` also accepts that only change what is shown (a selected row, say): no recomputation.
+    _DISPLAY_TRAITS: tuple[str, ...] = ()
+    # Size in inches of the Figure the base's ``static_figure()`` makes (80 dpi).
+    _FIGSIZE: tuple[float, float] = (8, 4)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.observe(self._recompute, names=list(self._SETTINGS))
         self._recompute()
 
+    def settings(self) -> dict:
+        """The current settings by name (what the exercises take)."""
+        return {k: getattr(self, k) for k in self._SETTINGS}
+
     def set(self, **settings) -> "CourseWidget":
         """Change several settings at once (one recomputation); returns the widget."""
-        unknown = set(settings) - set(self._SETTINGS)
+        unknown = set(settings) - set(self._SETTINGS) - set(self._DISPLAY_TRAITS)
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
         with self.hold_trait_notifications():
@@ -102,13 +117,28 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
 
     def describe(self) -> str:
         """One paragraph saying what the widget shows now (also its text/plain output)."""
-        name = type(self).__name__
         if self.error:
             return f"{self._title()}: impossible settings: {self.error}."
         if not self.view:
-            return f"{name} (not computed yet)."
+            return f"{self._title()} (not computed yet)."
         return self.view["description"]
 
     def _title(self) -> str:
         """How the description names this widget."""
         return type(self).__name__
+
+    def static_figure(self):
+        """The current view as a matplotlib Figure, drawn by ``_draw_figure``, or the reason there is none."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=self._FIGSIZE, dpi=80)
+        if self.error or not self.view:
+            ax = fig.add_subplot()
+            ax.axis("off")
+            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
+            return fig
+        self._draw_figure(fig, self.view)
+        return fig
+
+    def _draw_figure(self, fig, view: dict) -> None:  # pragma: no cover - widgets override it or static_figure
+        raise NotImplementedError

@@ -30,7 +30,9 @@ function keyboardRange(input) {
     else return;
     event.preventDefault();
     event.stopPropagation();
-    value = Math.min(hi, Math.max(lo, Math.round(value / step) * step));
+    // Snap to the slider's grid (counted from min) and drop float noise such as 0.15000000000000002.
+    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
+    value = Number(value.toFixed(6));
     if (value !== Number(input.value)) {
       input.value = String(value);
       input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -39,18 +41,155 @@ function keyboardRange(input) {
   return input;
 }
 
-// Keys typed in a widget's controls belong to the widget, not to JupyterLab's shortcuts.
-function controlRow(children = []) {
-  return el("div", { class: "dlw-controls", "data-lm-suppress-shortcuts": "true" }, children);
+// Keys typed in this node (arrows, space) belong to the widget, not to JupyterLab's shortcuts.
+function suppressShortcuts(node) {
+  node.setAttribute("data-lm-suppress-shortcuts", "true");
+  return node;
 }
 
-// Size a canvas for crisp drawing on high-density screens; returns its 2-D context.
+// A row of controls whose keys belong to the widget.
+function controlRow(children = []) {
+  return suppressShortcuts(el("div", { class: "dlw-controls" }, children));
+}
+
+// Set one trait and send it to Python.
+function save(model, name, value) {
+  model.set(name, value);
+  model.save_changes();
+}
+
+// A labelled range slider bound to the numeric trait `name`, with a readout beside it. Moving it
+// sets the trait; sync() shows the trait's current value (numbers on a fractional step with two
+// decimals). aria defaults to the label.
+function settingSlider(model, name, label, { min, max, step = 1, aria = label, format = null } = {}) {
+  const input = keyboardRange(el("input", { type: "range", min, max, step, "aria-label": aria, "data-setting": name }));
+  const readout = el("output");
+  const show = format || (Number.isInteger(Number(step)) ? String : (x) => x.toFixed(2));
+  input.addEventListener("input", () => save(model, name, Number(input.value)));
+  function sync() {
+    const value = model.get(name);
+    if (typeof value === "number") input.value = value;
+    readout.value = typeof value === "number" ? show(value) : String(value);
+  }
+  return { node: el("label", {}, [label, input, readout]), input, readout, sync };
+}
+
+// A drop-down bound to the trait `name`; options are values or [value, text] pairs, and
+// parse turns the chosen option's value into the trait's value.
+function settingSelect(model, name, aria, options, parse = (v) => v) {
+  const select = el("select", { "aria-label": aria, "data-setting": name },
+    options.map((o) => (Array.isArray(o) ? el("option", { value: o[0], text: o[1] }) : el("option", { value: o, text: o }))));
+  select.addEventListener("change", () => save(model, name, parse(select.value)));
+  return select;
+}
+
+// The playback-speed slider of an animation (the "speed" trait, positions per second).
+function speedSlider(model, max, aria) {
+  const speed = keyboardRange(el("input", { type: "range", min: 1, max, step: 1, "aria-label": aria }));
+  speed.addEventListener("input", () => save(model, "speed", Number(speed.value)));
+  return speed;
+}
+
+// Playback driven by the "playing" trait: the Play button toggles it, and while it is on
+// advance(now) runs every display frame (return true at the end). begin() runs when playback
+// starts, paused() when the learner pauses, report() at the end (send the position to Python).
+// Returns { toggle, pause (if playing), start (if the trait says so), stop (remove everything) }.
+function playback(model, root, playButton, { begin, advance, paused, report }) {
+  let frame = null;
+  function setPlaying(on) {
+    playButton.textContent = on ? "❚❚ Pause" : "▶ Play";
+    root.dataset.playing = on ? "true" : "false";
+    if (on && frame === null) {
+      begin();
+      frame = requestAnimationFrame(tick);
+    } else if (!on && frame !== null) {
+      cancelAnimationFrame(frame);
+      frame = null;
+      paused();
+    }
+  }
+  function tick(now) {
+    if (advance(now)) {
+      frame = null;
+      model.set("playing", false);
+      report();
+      setPlaying(false);
+      return;
+    }
+    frame = requestAnimationFrame(tick);
+  }
+  const toggle = () => {
+    const on = !model.get("playing");
+    save(model, "playing", on);
+    setPlaying(on);
+  };
+  playButton.addEventListener("click", toggle);
+  const unlisten = listen(model, ["change:playing"], () => setPlaying(model.get("playing")));
+  return {
+    toggle,
+    running: () => frame !== null,
+    pause: () => { if (model.get("playing")) { model.set("playing", false); setPlaying(false); } },
+    start: () => { if (model.get("playing")) setPlaying(true); },
+    stop: () => { if (frame !== null) cancelAnimationFrame(frame); unlisten(); },
+  };
+}
+
+// Play / Pause and Step over animation positions 1..positions(), kept in the "step" trait (-1 =
+// all shown): the browser advances one position every 1/speed seconds and calls draw(), which
+// reads the position from player.t, and reports the position to Python when it stops. Call
+// player.fromModel() when a new view arrives; player.start() once built; player.stop() at the end.
+function stepPlayer(model, root, { positions, draw, playLabel, stepLabel, maxSpeed, speedLabel }) {
+  const playButton = el("button", { type: "button", "aria-label": playLabel, text: "▶ Play" });
+  const stepButton = el("button", { type: "button", "aria-label": stepLabel, text: "Step ▷" });
+  const speed = speedSlider(model, maxSpeed, speedLabel);
+  const player = { t: 0, speed, nodes: [playButton, stepButton, el("label", {}, ["Speed", speed])] };
+  let last = 0;
+  const report = () => save(model, "step", player.t);
+  const play = playback(model, root, playButton, {
+    begin: () => {
+      if (player.t >= positions()) player.t = 0;
+      last = performance.now();
+    },
+    advance: (now) => {
+      const total = positions();
+      if (now - last >= 1000 / Math.max(1, model.get("speed"))) {
+        last = now;
+        player.t = Math.min(total, player.t + 1);
+        draw();
+      }
+      return player.t >= total;
+    },
+    paused: report,
+    report,
+  });
+  stepButton.addEventListener("click", () => {
+    play.pause();
+    player.t = player.t >= positions() ? 1 : player.t + 1;
+    report();
+    draw();
+  });
+
+  player.fromModel = () => {
+    const step = model.get("step");
+    player.t = step < 0 ? positions() : step;
+  };
+  const unlisten = listen(model, ["change:step"], () => { if (!play.running()) { player.fromModel(); draw(); } });
+  player.start = play.start;
+  player.stop = () => { play.stop(); unlisten(); };
+  return player;
+}
+
+// Size a canvas for crisp drawing on high-density screens; returns its 2-D context, cleared.
+// The bitmap is only reallocated when the size changes, so redrawing every frame stays cheap.
 function sizeCanvas(canvas, width, height) {
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  const w = Math.round(width * dpr), h = Math.round(height * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
@@ -61,6 +200,19 @@ function sizeCanvas(canvas, width, height) {
 function listen(model, events, handler) {
   for (const name of events) model.on(name, handler);
   return () => { for (const name of events) model.off(name, handler); };
+}
+
+// A colour between white (a = 0) and `colour` (a = 1), given as "#RRGGBB" or [r, g, b].
+function shade(colour, a) {
+  const rgb = Array.isArray(colour) ? colour : [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  const [r, g, b] = rgb.map((c) => Math.round(255 + (c - 255) * a));
+  return `rgb(${r},${g},${b})`;
+}
+
+// A diverging colour for u in [-1, 1]: `positive` above 0, `negative` below, white at 0.
+function diverging(u, positive, negative) {
+  const t = Math.max(-1, Math.min(1, u));
+  return shade(t >= 0 ? positive : negative, Math.abs(t));
 }
 
 // Show or hide the widget's error box, and mirror the message on the root for tests.

@@ -1,85 +1,38 @@
 // Attention map front end: heat maps of scores and weights drawn from what Python computed
 // (model "view"); choosing a query row happens in the browser (click or arrow keys).
+// Appended to _shared.js (el, settingSlider, settingSelect, sizeCanvas, shade, listen, ...).
 
-const C = { weight: [0, 114, 178], pos: [230, 159, 0], neg: [86, 180, 233], masked: "#9A9A9A", fixed: "#D55E00",
-  attended: "#009E73", text: "#000", muted: "#555", grid: "#BBB", sel: "#D55E00" };
+const C = { weight: PALETTE.blue, pos: PALETTE.orange, neg: PALETTE.sky, masked: "#9A9A9A", fixed: PALETTE.vermillion,
+  attended: PALETTE.green, text: "#000", muted: "#555", grid: "#BBB", sel: PALETTE.vermillion };
 const KINDS = [["scaled", "scaled dot  q·k/√d_k"], ["dot", "dot  q·k"], ["additive", "additive  vᵀtanh(W_q q + W_k k)"]];
 const DKS = ["1", "4", "16", "64", "256"];
 const MASKS = [["none", "none"], ["causal", "causal (decoder)"], ["padding", "padding"]];
 const PANELS = [["attention", "heat maps"], ["bottleneck", "why attention: the bottleneck"]];
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-const shade = ([r, g, b], a) => `rgb(${Math.round(255 + (r - 255) * a)},${Math.round(255 + (g - 255) * a)},${Math.round(255 + (b - 255) * a)})`;
 const fmt = (x) => (x === 0 ? "0" : Math.abs(x) >= 1e3 || Math.abs(x) < 1e-2 ? x.toExponential(1) : x.toFixed(2));
-
-function select(label, name, options, numeric) {
-  const node = el("select", { "aria-label": label, "data-setting": name }, options.map(([v, t]) => el("option", { value: v, text: t })));
-  return node;
-}
-
-// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
-// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
-const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
-function keyboardRange(input) {
-  input.addEventListener("keydown", (event) => {
-    const lo = Number(input.min), hi = Number(input.max), step = Number(input.step) || 1;
-    let value = Number(input.value);
-    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key] * step;
-    else if (event.key === "Home") value = lo;
-    else if (event.key === "End") value = hi;
-    else return;
-    event.preventDefault();
-    event.stopPropagation();
-    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
-    value = Number(value.toFixed(6));
-    if (value !== Number(input.value)) {
-      input.value = String(value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-  return input;
-}
 
 function render({ model, el: root }) {
   root.classList.add("dlw-attn");
-  const panel = select("What to show", "panel", PANELS);
-  const kind = select("Score function", "kind", KINDS);
-  const dk = select("Key size d_k", "d_k", DKS.map((d) => [d, d]));
+  const panel = settingSelect(model, "panel", "What to show", PANELS);
+  const kind = settingSelect(model, "kind", "Score function", KINDS);
+  const dk = settingSelect(model, "d_k", "Key size d_k", DKS, Number);
+  // The temperature slider moves on a log scale: it shows log10 T and sends T.
   const temp = keyboardRange(el("input", { type: "range", min: -2, max: 2, step: 0.05, "aria-label": "Softmax temperature (log scale)", "data-setting": "temperature" }));
+  temp.addEventListener("input", () => save(model, "temperature", Number((10 ** Number(temp.value)).toPrecision(3))));
   const tempOut = el("output");
-  const mask = select("Mask", "mask", MASKS);
-  const pad = keyboardRange(el("input", { type: "range", min: 0, max: 15, step: 1, "aria-label": "Padding tokens at the end", "data-setting": "padding" }));
-  const padOut = el("output");
-  const src = keyboardRange(el("input", { type: "range", min: 2, max: 40, step: 1, "aria-label": "Source length", "data-setting": "source_length" }));
-  const srcOut = el("output");
+  const mask = settingSelect(model, "mask", "Mask", MASKS);
+  const pad = settingSlider(model, "padding", "Padding", { min: 0, max: 15, aria: "Padding tokens at the end" });
+  const src = settingSlider(model, "source_length", "Source length", { min: 2, max: 40 });
   const heatControls = el("span", { class: "dlw-group" }, [
     el("label", {}, ["Scores", kind]), el("label", {}, ["d_k", dk]), el("label", {}, ["Temperature", temp, tempOut]),
-    el("label", {}, ["Mask", mask]), el("label", {}, ["Padding", pad, padOut])]);
-  const bottleControls = el("span", { class: "dlw-group" }, [el("label", {}, ["Source length", src, srcOut])]);
-  const controls = el("div", { class: "dlw-controls" }, [el("label", {}, ["Show", panel]), heatControls, bottleControls]);
+    el("label", {}, ["Mask", mask]), pad.node]);
+  const bottleControls = el("span", { class: "dlw-group" }, [src.node]);
+  const controls = controlRow([el("label", {}, ["Show", panel]), heatControls, bottleControls]);
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
-  const canvas = el("canvas", { role: "img", tabindex: "0" });
+  // Arrow keys on the picture choose the query row, not JupyterLab's shortcuts.
+  const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const facts = el("div", { class: "dlw-facts" });
-  // Arrow keys must reach the sliders and the picture, not JupyterLab's shortcuts.
-  for (const node of [controls, canvas]) node.setAttribute("data-lm-suppress-shortcuts", "true");
   root.append(controls, error, canvas, facts);
-
-  const send = (name, value) => { model.set(name, value); model.save_changes(); };
-  panel.addEventListener("change", () => send("panel", panel.value));
-  kind.addEventListener("change", () => send("kind", kind.value));
-  dk.addEventListener("change", () => send("d_k", Number(dk.value)));
-  temp.addEventListener("input", () => send("temperature", Number((10 ** Number(temp.value)).toPrecision(3))));
-  mask.addEventListener("change", () => send("mask", mask.value));
-  pad.addEventListener("input", () => send("padding", Number(pad.value)));
-  src.addEventListener("input", () => send("source_length", Number(src.value)));
 
   let draws = 0, selected = model.get("selected"), geometry = null;
   const view = () => model.get("view") || {};
@@ -91,21 +44,16 @@ function render({ model, el: root }) {
     if (T > 0) temp.value = Math.log10(T);
     tempOut.value = String(model.get("temperature"));
     mask.value = model.get("mask");
-    pad.max = Math.max(0, (model.get("tokens") || []).length - 1);
-    pad.value = model.get("padding"); padOut.value = String(model.get("padding"));
-    pad.disabled = model.get("mask") !== "padding";
-    src.value = model.get("source_length"); srcOut.value = String(model.get("source_length"));
+    pad.input.max = Math.max(0, (model.get("tokens") || []).length - 1);
+    pad.sync();
+    pad.input.disabled = model.get("mask") !== "padding";
+    src.sync();
     const heat = model.get("panel") !== "bottleneck";
     heatControls.hidden = !heat; bottleControls.hidden = heat;
   }
 
   function setup(width, height) {
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = width * dpr; canvas.height = height * dpr;
-    canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = sizeCanvas(canvas, width, height);
     ctx.textBaseline = "middle";
     return ctx;
   }
@@ -241,9 +189,7 @@ function render({ model, el: root }) {
   function draw() {
     const v = view();
     const message = model.get("error");
-    error.hidden = !message;
-    error.textContent = message ? `Impossible settings: ${message}` : "";
-    root.dataset.error = message || "";
+    showError(root, error, message);
     root.dataset.panel = v.panel || "";
     if (message || !v.panel) {
       setup(10, 10); facts.textContent = "";
@@ -261,7 +207,7 @@ function render({ model, el: root }) {
     if (v.panel !== "attention") return;
     selected = Math.max(0, Math.min(v.tokens.length - 1, row));
     draw();
-    model.set("selected", selected); model.save_changes();
+    save(model, "selected", selected);
   }
   canvas.addEventListener("keydown", (e) => {
     if (e.key === "ArrowDown") choose(selected + 1);
@@ -281,18 +227,14 @@ function render({ model, el: root }) {
 
   const onView = () => { syncControls(); draw(); };
   const onSelected = () => { selected = model.get("selected"); draw(); };
-  model.on("change:view", onView);
-  model.on("change:error", onView);
-  model.on("change:selected", onSelected);
   const SETTINGS = ["panel", "kind", "d_k", "temperature", "mask", "padding", "source_length"];
-  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
+  const unlisten = [
+    listen(model, ["change:view", "change:error"], onView),
+    listen(model, ["change:selected"], onSelected),
+    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
+  ];
   onView();
-  return () => {
-    model.off("change:view", onView);
-    model.off("change:error", onView);
-    model.off("change:selected", onSelected);
-    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
-  };
+  return () => { for (const off of unlisten) off(); };
 }
 
 export default { render };

@@ -1,9 +1,10 @@
 // Gate animator front end: an LSTM cell (and a GRU beside it) drawn on a canvas from what
 // Python computed (model "view"). Playback runs in the browser with requestAnimationFrame,
 // interpolating gates between time steps, so every displayed frame is a fresh drawing.
+// Appended to _shared.js (el, settingSlider, speedSlider, sizeCanvas, diverging, listen, ...).
 
-const C = { i: "#009E73", f: "#0072B2", g: "#CC79A7", o: "#E69F00", c: "#D55E00", z: "#0072B2", r: "#56B4E9",
-  n: "#CC79A7", text: "#000", muted: "#555", line: "#444", grid: "#BBB", empty: "#F2F2F2", belt: "#E8E8E8" };
+const C = { i: PALETTE.green, f: PALETTE.blue, g: PALETTE.purple, o: PALETTE.orange, c: PALETTE.vermillion, z: PALETTE.blue,
+  r: PALETTE.sky, n: PALETTE.purple, text: "#000", muted: "#555", line: "#444", grid: "#BBB", empty: "#F2F2F2", belt: "#E8E8E8" };
 
 const SLIDERS = [
   ["forget_bias", "LSTM forget-gate bias", -6, 10, 0.25],
@@ -13,87 +14,34 @@ const SLIDERS = [
   ["pulse", "Pulse at step 1", -5, 5, 0.5],
 ];
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function diverging(u) {
-  const t = Math.max(-1, Math.min(1, u));
-  const [r, g, b] = t >= 0 ? [213, 94, 0] : [0, 114, 178];
-  const a = Math.abs(t);
-  const mix = (c) => Math.round(255 + (c - 255) * a);
-  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
-}
-
 const lerp = (a, b, u) => a + (b - a) * u;
 const sig3 = (x) => (x >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(3));
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-// JupyterLab cancels arrow keys while they bubble through a notebook, so a focused slider
-// would not move. Handle the keys on the slider itself, as ipywidgets' sliders do.
-const RANGE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 };
-function keyboardRange(input) {
-  input.addEventListener("keydown", (event) => {
-    const lo = Number(input.min), hi = Number(input.max), step = Number(input.step) || 1;
-    let value = Number(input.value);
-    if (event.key in RANGE_KEYS) value += RANGE_KEYS[event.key] * step;
-    else if (event.key === "Home") value = lo;
-    else if (event.key === "End") value = hi;
-    else return;
-    event.preventDefault();
-    event.stopPropagation();
-    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
-    value = Number(value.toFixed(6));
-    if (value !== Number(input.value)) {
-      input.value = String(value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-  return input;
-}
-
 function render({ model, el: root }) {
   root.classList.add("dlw-gates");
-  const controls = el("div", { class: "dlw-controls" });
-  const inputs = {};
-  for (const [name, label, lo, hi, step] of SLIDERS) {
-    const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step, "aria-label": label, "data-setting": name }));
-    const readout = el("output");
-    input.addEventListener("input", () => { model.set(name, Number(input.value)); model.save_changes(); });
-    inputs[name] = [input, readout];
-    controls.append(el("label", {}, [label, input, readout]));
-  }
+  const sliders = SLIDERS.map(([name, label, min, max, step]) => settingSlider(model, name, label, { min, max, step }));
+  const controls = controlRow(sliders.map((s) => s.node));
   const backButton = el("button", { type: "button", "aria-label": "Previous time step", text: "◁ Back" });
   const playButton = el("button", { type: "button", "aria-label": "Play or pause the sequence", text: "▶ Play" });
   const stepButton = el("button", { type: "button", "aria-label": "Next time step", text: "Step ▷" });
-  const speed = keyboardRange(el("input", { type: "range", min: 1, max: 15, step: 1, "aria-label": "Speed (time steps per second)" }));
+  const speed = speedSlider(model, 15, "Speed (time steps per second)");
   const where = el("span", { class: "dlw-where", "aria-live": "polite" });
-  const player = el("div", { class: "dlw-controls" }, [backButton, playButton, stepButton, el("label", {}, ["Speed", speed]), where]);
+  const player = controlRow([backButton, playButton, stepButton, el("label", {}, ["Speed", speed]), where]);
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
-  const canvas = el("canvas", { role: "img", tabindex: "0" });
+  // Arrow keys and space on the picture step and play, not JupyterLab's shortcuts.
+  const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses." });
-  // Arrow keys and space must reach the sliders and the picture, not JupyterLab's shortcuts.
-  for (const node of [controls, player, canvas]) node.setAttribute("data-lm-suppress-shortcuts", "true");
   root.append(controls, player, error, canvas, help);
 
   let pos = 1;                 // fractional time step shown (1..T)
   let belt = 0;                // conveyor-belt phase, pixels
-  let frame = null, lastNow = 0, draws = 0;
+  let lastNow = 0, draws = 0;
   const stamps = [];           // draw times of the last second, for the measured frame rate
   const view = () => model.get("view") || {};
 
   function syncControls() {
-    for (const [name, [input, readout]] of Object.entries(inputs)) {
-      const value = model.get(name);
-      if (typeof value === "number") input.value = value;
-      readout.value = typeof value === "number" && !Number.isInteger(Number(input.step)) ? value.toFixed(2) : String(value);
-    }
+    for (const slider of sliders) slider.sync();
     speed.value = model.get("speed");
   }
 
@@ -103,18 +51,6 @@ function render({ model, el: root }) {
     const b = Math.min(T - 1, a + 1);
     const u = Math.max(0, Math.min(1, p - Math.floor(p)));
     return series[a].map((x, k) => lerp(x, series[b][k], b === a ? 0 : u));
-  }
-
-  function setup(width, height) {
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== width * dpr || canvas.height !== height * dpr) {
-      canvas.width = width * dpr; canvas.height = height * dpr;
-      canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
-    }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    return ctx;
   }
 
   function line(ctx, pts, color = C.line, width = 1.5) {
@@ -163,7 +99,7 @@ function render({ model, el: root }) {
   function beltSegment(ctx, x0, x1, top, values, scale, flow) {
     const H = values.length, lane = 7;
     for (let u = 0; u < H; u++) {
-      ctx.fillStyle = diverging(values[u] / scale);
+      ctx.fillStyle = diverging(values[u] / scale, C.c, C.f);
       ctx.fillRect(x0, top + u * lane, x1 - x0, lane - 1);
     }
     ctx.strokeStyle = `rgba(0,0,0,${0.15 + 0.45 * Math.max(0, Math.min(1, flow))})`;
@@ -197,11 +133,9 @@ function render({ model, el: root }) {
   function draw() {
     const v = view();
     const message = model.get("error");
-    error.hidden = !message;
-    error.textContent = message ? `Impossible settings: ${message}` : "";
-    root.dataset.error = message || "";
+    showError(root, error, message);
     if (message || !v.steps) {
-      setup(10, 10);
+      sizeCanvas(canvas, 10, 10);
       where.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
@@ -220,7 +154,7 @@ function render({ model, el: root }) {
     const x = lerp(v.xs[step - 1], v.xs[Math.min(T - 1, step)], step < T ? pos - step : 0);
 
     const W = 960, Hh = 500;
-    const ctx = setup(W, Hh);
+    const ctx = sizeCanvas(canvas, W, Hh);
     ctx.textBaseline = "middle";
     // ---------------- LSTM
     ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
@@ -260,8 +194,8 @@ function render({ model, el: root }) {
     ctx.fillText("x_t", 116, 326);
     ctx.textAlign = "right"; ctx.fillText("h_t = o·tanh(c_t) →", 590, bus - 9);
     for (let u = 0; u < H; u++) {                                            // h_t cells
-      ctx.fillStyle = diverging(h[u] / v.h_max); ctx.fillRect(540 + u * 6, bus + 5, 5, 10);
-      ctx.fillStyle = diverging(hPrev[u] / v.h_max); ctx.fillRect(20 + u * 6, bus + 5, 5, 10);
+      ctx.fillStyle = diverging(h[u] / v.h_max, C.c, C.f); ctx.fillRect(540 + u * 6, bus + 5, 5, 10);
+      ctx.fillStyle = diverging(hPrev[u] / v.h_max, C.c, C.f); ctx.fillRect(20 + u * 6, bus + 5, 5, 10);
     }
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
     ctx.fillText("c_t = f·c_{t−1} + i·g", 340, 100);
@@ -321,89 +255,64 @@ function render({ model, el: root }) {
   }
 
   function report() {
-    model.set("step", Math.floor(pos + 1e-9));
-    model.save_changes();
+    save(model, "step", Math.floor(pos + 1e-9));
   }
 
-  function setPlaying(on) {
-    playButton.textContent = on ? "❚❚ Pause" : "▶ Play";
-    root.dataset.playing = on ? "true" : "false";
-    if (on && frame === null) {
+  const play = playback(model, root, playButton, {
+    begin: () => {
       if (pos >= (view().steps || 1)) pos = 1;
       lastNow = performance.now();
-      frame = requestAnimationFrame(tick);
-    } else if (!on && frame !== null) {
-      cancelAnimationFrame(frame);
-      frame = null;
+    },
+    advance: (now) => {
+      const T = view().steps || 1;
+      const dt = Math.min(100, now - lastNow);
+      lastNow = now;
+      const rate = Math.max(0.5, model.get("speed"));
+      pos = Math.min(T, pos + (dt / 1000) * rate);
+      belt += (dt / 1000) * 40;
+      draw();
+      return pos >= T;
+    },
+    paused: () => {
       pos = Math.floor(pos + 1e-9);
       draw();
       report();
-    }
-  }
+    },
+    report,
+  });
 
-  function tick(now) {
-    const T = view().steps || 1;
-    const dt = Math.min(100, now - lastNow);
-    lastNow = now;
-    const rate = Math.max(0.5, model.get("speed"));
-    pos = Math.min(T, pos + (dt / 1000) * rate);
-    belt += (dt / 1000) * 40;
-    draw();
-    if (pos >= T) {
-      frame = null;
-      model.set("playing", false);
-      report();
-      setPlaying(false);
-      return;
-    }
-    frame = requestAnimationFrame(tick);
-  }
-
-  function togglePlay() {
-    const on = !model.get("playing");
-    model.set("playing", on);
-    model.save_changes();
-    setPlaying(on);
-  }
   function stepBy(delta) {
-    if (model.get("playing")) { model.set("playing", false); setPlaying(false); }
+    play.pause();
     const T = view().steps || 1;
     const s = Math.floor(pos + 1e-9) + delta;
     pos = s > T ? 1 : s < 1 ? T : s;
     draw();
     report();
   }
-  playButton.addEventListener("click", togglePlay);
   stepButton.addEventListener("click", () => stepBy(1));
   backButton.addEventListener("click", () => stepBy(-1));
   canvas.addEventListener("keydown", (e) => {
     if (e.key === "ArrowRight") stepBy(1);
     else if (e.key === "ArrowLeft") stepBy(-1);
-    else if (e.key === " ") togglePlay();
+    else if (e.key === " ") play.toggle();
     else return;
     e.preventDefault();
     e.stopPropagation();
   });
-  speed.addEventListener("input", () => { model.set("speed", Number(speed.value)); model.save_changes(); });
 
-  const onView = () => { if (frame === null) pos = model.get("step"); syncControls(); draw(); };
-  const onStep = () => { if (frame === null) { pos = model.get("step"); draw(); } };
-  const onPlaying = () => setPlaying(model.get("playing"));
-  model.on("change:view", onView);
-  model.on("change:error", onView);
-  model.on("change:step", onStep);
-  model.on("change:playing", onPlaying);
+  const onView = () => { if (!play.running()) pos = model.get("step"); syncControls(); draw(); };
+  const onStep = () => { if (!play.running()) { pos = model.get("step"); draw(); } };
   const SETTINGS = ["forget_bias", "update_bias", "steps", "hidden_size", "pulse", "speed"];
-  for (const name of SETTINGS) model.on(`change:${name}`, syncControls);
+  const unlisten = [
+    listen(model, ["change:view", "change:error"], onView),
+    listen(model, ["change:step"], onStep),
+    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
+  ];
   onView();
-  if (model.get("playing")) setPlaying(true);
+  play.start();
   return () => {
-    if (frame !== null) cancelAnimationFrame(frame);
-    model.off("change:view", onView);
-    model.off("change:error", onView);
-    model.off("change:step", onStep);
-    model.off("change:playing", onPlaying);
-    for (const name of SETTINGS) model.off(`change:${name}`, syncControls);
+    play.stop();
+    for (const off of unlisten) off();
   };
 }
 

@@ -10,55 +10,28 @@ from __future__ import annotations
 
 import pathlib
 
-import anywidget
 import numpy as np
 import traitlets
 
-from ..core import rnn_bptt, rnn_params, scale_to_spectral_radius, spectral_radius
-from ._static import StaticFallback
+from ..core import gradient_ratio, rnn_experiment, rnn_radius_sweep, spectral_radius
+from ._base import CourseWidget, front_end, real_number, whole_number
 
-__all__ = ["RNNUnroller", "rnn_experiment", "RNN_LIMITS", "RADIUS_SWEEP"]
+__all__ = ["RNNUnroller", "RNN_LIMITS", "RADIUS_SWEEP"]
 
 RNN_LIMITS = {
     "steps": (2, 40), "hidden_size": (1, 8), "input_size": (1, 4),
     "spectral_radius": (0.05, 2.5), "input_scale": (0.0, 3.0),
 }
+_WHOLE = ("steps", "hidden_size", "input_size")
 RADIUS_SWEEP = tuple(round(0.1 * k, 1) for k in range(1, 21))   # 0.1, 0.2, ..., 2.0
 PALETTE = {"positive": "#E69F00", "negative": "#56B4E9", "grad": "#D55E00", "weight": "#0072B2",
            "input": "#009E73", "text": "#000000", "grid": "#BBBBBB"}
 
 
-def rnn_experiment(steps=20, hidden_size=6, input_size=2, spectral_radius=0.9, input_scale=0.01,
-                   bias=False, seed=0):
-    """The unroller's run: (params, xs, RNNGradients), all computed by dlwidgets.core.
-
-    Parameters are ``rnn_params(input_size, hidden_size, seed, bias)`` with weight_hh
-    rescaled to the given spectral radius; inputs are seeded standard normal times
-    input_scale; the loss is sum(h_T), so ``grad_norms[0] / grad_norms[T]`` says how much
-    of the gradient at the last step reaches the first.
-    """
-    params = rnn_params(input_size, hidden_size, seed=seed, bias=bias)
-    params["weight_hh"] = scale_to_spectral_radius(params["weight_hh"], spectral_radius)
-    xs = np.random.default_rng(seed).normal(size=(steps, input_size)) * input_scale
-    return params, xs, rnn_bptt(xs, params)
-
-
-def _number(value, name, lo, hi, whole, label=None):
-    """A validated setting, or ValueError with a sentence for the learner."""
-    label = label or name.replace("_", " ")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{label} must be a number, got {value!r}")
-    if whole and float(value) != int(value):
-        raise ValueError(f"{label} must be a whole number, got {value!r}")
-    if not np.isfinite(value) or not lo <= value <= hi:
-        raise ValueError(f"{label} must be between {lo:g} and {hi:g}, got {value!r}")
-    return int(value) if whole else float(value)
-
-
-class RNNUnroller(StaticFallback, anywidget.AnyWidget):
+class RNNUnroller(CourseWidget):
     """h_t = tanh(W_ih x_t + W_hh h_{t-1} (+ biases)) unrolled in time, with the BPTT gradient norms."""
 
-    _esm = pathlib.Path(__file__).with_name("rnn_unroller.js")
+    _esm = front_end("rnn_unroller.js")
     _css = pathlib.Path(__file__).with_name("rnn_unroller.css")
 
     steps = traitlets.Any(20, help="Length T of the input sequence").tag(sync=True)
@@ -71,31 +44,11 @@ class RNNUnroller(StaticFallback, anywidget.AnyWidget):
     step = traitlets.Int(-1, help="Animation positions shown (-1 = all): 1..T forward, then T+1..2T+1 backward").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the forward pass").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, time steps per second").tag(sync=True)
-    view = traitlets.Dict(help="Everything the front end draws, computed by dlwidgets.core").tag(sync=True)
-    error = traitlets.Unicode("", help="Why the current settings are impossible ('' if they are fine)").tag(sync=True)
 
     _SETTINGS = ("steps", "hidden_size", "input_size", "spectral_radius", "input_scale", "bias", "seed")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.observe(self._recompute, names=list(self._SETTINGS))
-        self._recompute()
+    _FIGSIZE = (10, 3.4)
 
     # ------------------------------------------------------------ driving from code
-    def settings(self) -> dict:
-        """The current settings, as the exercises expect them."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
-
-    def set(self, **settings) -> "RNNUnroller":
-        """Change several settings at once (one recomputation)."""
-        unknown = set(settings) - set(self._SETTINGS)
-        if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
-        with self.hold_trait_notifications():
-            for key, value in settings.items():
-                setattr(self, key, value)
-        return self
-
     def step_forward(self) -> int:
         """One more animation position (as the Step button does); returns the new step.
 
@@ -112,42 +65,30 @@ class RNNUnroller(StaticFallback, anywidget.AnyWidget):
         return self.view.get("ratio", float("nan"))
 
     # ------------------------------------------------------------ the model
-    def _validate(self):
-        v = {name: _number(getattr(self, name), name, *RNN_LIMITS[name], whole=name in ("steps", "hidden_size", "input_size"))
+    def _compute(self) -> dict:
+        v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(self, name), *RNN_LIMITS[name])
              for name in RNN_LIMITS}
         v["bias"], v["seed"] = bool(self.bias), int(self.seed)
-        return v
-
-    def _recompute(self, change=None):
-        try:
-            v = self._validate()
-            params, xs, grads = rnn_experiment(**v)
-        except (TypeError, ValueError) as exc:
-            self.error = str(exc)
-            self.view = {}
-            self.playing = False
-            return
-        sweep = []
-        for rho in RADIUS_SWEEP:
-            norms = rnn_experiment(**{**v, "spectral_radius": rho})[2].grad_norms
-            sweep.append(float(norms[0] / norms[-1]))
+        params, xs, grads = rnn_experiment(**v)
         norms = grads.grad_norms
-        view = {
+        ratio = gradient_ratio(norms)
+        return {
             "steps": v["steps"], "hidden_size": v["hidden_size"], "input_size": v["input_size"],
             "spectral_radius": spectral_radius(params["weight_hh"]), "input_scale": v["input_scale"],
             "bias": v["bias"],
             "xs": xs.tolist(), "hs": grads.hs.tolist(),
             "h_max": float(np.max(np.abs(grads.hs))) if grads.hs.size else 0.0,
-            "grad_norms": norms.tolist(), "ratio": float(norms[0] / norms[-1]),
-            "sweep_radii": list(RADIUS_SWEEP), "sweep_ratios": sweep,
+            "grad_norms": norms.tolist(), "ratio": ratio,
+            "sweep_radii": list(RADIUS_SWEEP), "sweep_ratios": rnn_radius_sweep(RADIUS_SWEEP, **v),
             "positions": 2 * v["steps"] + 1,
             "shapes": {"weight_ih": list(params["weight_ih"].shape), "weight_hh": list(params["weight_hh"].shape)},
+            "verdict": self._verdict(ratio),
         }
-        view["verdict"] = self._verdict(view["ratio"])
-        view["description"] = self._describe(view, "")
-        self.error = ""
+
+    def _on_new_view(self) -> None:
         self.step = -1
-        self.view = view
+        if self.error:
+            self.playing = False
 
     @staticmethod
     def _verdict(ratio):
@@ -158,16 +99,10 @@ class RNNUnroller(StaticFallback, anywidget.AnyWidget):
         return "kept"
 
     # ------------------------------------------------------------ readable without a kernel
-    def describe(self) -> str:
-        """One paragraph saying what the widget shows now."""
-        return self._describe(self.view, self.error)
+    def _title(self) -> str:
+        return "RNN unroller"
 
-    @staticmethod
-    def _describe(v: dict, error: str) -> str:
-        if error:
-            return f"RNN unroller: impossible settings: {error}."
-        if not v:
-            return "RNN unroller (not computed yet)."
+    def _describe(self, v: dict) -> str:
         words = {"vanishing": "vanishes", "exploding": "explodes", "kept": "keeps its size (within 10x)"}
         return (f"RNN unroller: a tanh RNN with {v['hidden_size']} hidden units and {v['input_size']} inputs "
                 f"unrolled over {v['steps']} steps, the same W_ih {tuple(v['shapes']['weight_ih'])} and "
@@ -176,17 +111,8 @@ class RNNUnroller(StaticFallback, anywidget.AnyWidget):
                 f"step {v['steps']} to step 0 the gradient norm ||dL/dh_t|| changes by a factor "
                 f"{v['ratio']:.3g}: it {words[v['verdict']]}.")
 
-    def static_figure(self):
+    def _draw_figure(self, fig, v: dict) -> None:
         """Hidden states over time, gradient norms through time, and the sweep over radii."""
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(10, 3.4), dpi=80)
-        if self.error or not self.view:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
         ax_h, ax_g, ax_s = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, 2), fig.add_subplot(1, 3, 3)
         hs = np.array(v["hs"]).T
         lim = max(v["h_max"], 1e-12)
@@ -204,4 +130,3 @@ class RNNUnroller(StaticFallback, anywidget.AnyWidget):
         fig.suptitle(f"ρ(W_hh) = {v['spectral_radius']:.2f}, T = {v['steps']}: gradient ratio "
                      f"{v['ratio']:.3g} ({v['verdict']})", fontsize=11)
         fig.tight_layout()
-        return fig

@@ -116,9 +116,22 @@ def test_gate_order_is_r_z_n_a_bias_on_one_slice_moves_only_that_gate(gate):
     np.testing.assert_allclose(s.h, (1 - s.z) * s.n + s.z * h, rtol=1e-15)
 
 
+def test_gru_params_update_bias_shifts_only_the_z_slice_of_bias_ih():
+    base, shifted = gru_params(3, 5, seed=7), gru_params(3, 5, seed=7, update_bias=2.5)
+    diff = shifted["bias_ih"] - base["bias_ih"]
+    np.testing.assert_allclose(diff[5:10], 2.5, rtol=1e-14)   # rows r, z, n: z is the second block
+    np.testing.assert_array_equal(np.delete(diff, np.s_[5:10]), 0.0)
+    for key in ("weight_ih", "weight_hh", "bias_hh"):
+        np.testing.assert_array_equal(shifted[key], base[key])
+    with pytest.raises(ValueError, match="needs bias=True"):
+        gru_params(3, 4, update_bias=1.0, bias=False)
+    with pytest.raises(ValueError, match="update_bias must be a finite number"):
+        gru_params(3, 4, update_bias=float("inf"))
+    assert set(gru_params(3, 4, bias=False)) == {"weight_ih", "weight_hh"}
+
+
 def test_update_gate_near_one_copies_the_state_for_20_steps():
-    p = gru_params(3, 4, seed=2)
-    p["bias_ih"][gru_gate_slice("z", 4)] += 12.0
+    p = gru_params(3, 4, seed=2, update_bias=12.0)
     h0 = np.array([0.9, -0.5, 0.3, -0.1])
     seq = gru_sequence(np.random.default_rng(2).normal(size=(20, 3)), p, h0)
     assert seq.z.min() > 0.9999
