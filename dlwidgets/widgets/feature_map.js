@@ -14,64 +14,42 @@ const PADDINGS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "valid", "same", 
 
 function render({ model, el: root }) {
   root.classList.add("dlw-fm");
-  const controls = controlRow();
-  const inputs = {};
-  for (const [name, label, lo, hi] of NUMERIC) {
-    const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step: 1, "aria-label": label, "data-setting": name }));
-    const readout = el("output");
-    input.addEventListener("input", () => {
-      model.set(name, Number(input.value));
-      model.save_changes();
-    });
-    inputs[name] = [input, readout];
-    controls.append(el("label", {}, [label, input, readout]));
-  }
-  const padding = el("select", { "aria-label": "Padding", "data-setting": "padding" },
-    PADDINGS.map((p) => el("option", { value: p, text: p })));
-  padding.addEventListener("change", () => {
-    const v = padding.value;
-    model.set("padding", /^\d+$/.test(v) ? Number(v) : v);
-    model.save_changes();
-  });
-  controls.append(el("label", {}, ["Padding", padding]));
+  const sliders = NUMERIC.map(([name, label, min, max]) => settingSlider(model, name, label, { min, max }));
+  const padding = settingSelect(model, "padding", "Padding", PADDINGS, (v) => (/^\d+$/.test(v) ? Number(v) : v));
   const channels = {};
-  for (const [name, label] of [["in_channels", "C in"], ["out_channels", "C out"]]) {
+  for (const [name, label] of [["in_channels", "Input channels"], ["out_channels", "Output channels"]]) {
     const input = el("input", { type: "number", min: 1, max: 1024, step: 1, "aria-label": label, "data-setting": name, style: "width:4.5em" });
-    input.addEventListener("change", () => {
-      model.set(name, Number(input.value));
-      model.save_changes();
-    });
+    input.addEventListener("change", () => save(model, name, Number(input.value)));
     channels[name] = input;
-    controls.append(el("label", {}, [label, input]));
   }
-
-  const playButton = el("button", { type: "button", "aria-label": "Play or pause the kernel", text: "▶ Play" });
-  const stepButton = el("button", { type: "button", "aria-label": "Move the kernel one position", text: "Step ▷" });
-  const speed = keyboardRange(el("input", { type: "range", min: 1, max: 30, step: 1, "aria-label": "Speed (positions per second)" }));
-  const player = controlRow([playButton, stepButton, el("label", {}, ["Speed", speed])]);
+  const controls = controlRow([
+    ...sliders.map((s) => s.node),
+    el("label", {}, ["Padding", padding]),
+    el("label", {}, ["C in", channels.in_channels]),
+    el("label", {}, ["C out", channels.out_channels]),
+  ]);
+  const view = () => model.get("view") || {};
+  let draws = 0;
+  const player = stepPlayer(model, root, {
+    positions: () => view().positions || 0,
+    draw: () => draw(),
+    playLabel: "Play or pause the kernel",
+    stepLabel: "Move the kernel one position",
+    maxSpeed: 30,
+    speedLabel: "Speed (positions per second)",
+  });
 
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   const canvas = el("canvas", { role: "img" });
   const formula = el("div", { class: "dlw-formula" });
   const facts = el("div", { class: "dlw-facts" });
-  root.append(controls, player, error, canvas, formula, facts);
-
-  let t = 0;            // kernel positions shown (1..positions)
-  let draws = 0;
-  let frame = null;
-  let last = 0;
-
-  function view() { return model.get("view") || {}; }
+  root.append(controls, controlRow(player.nodes), error, canvas, formula, facts);
 
   function syncControls() {
-    for (const [name, [input, readout]] of Object.entries(inputs)) {
-      const value = model.get(name);
-      if (typeof value === "number") input.value = value;
-      readout.value = String(value);
-    }
+    for (const slider of sliders) slider.sync();
     padding.value = String(model.get("padding"));
     for (const [name, input] of Object.entries(channels)) input.value = model.get(name);
-    speed.value = model.get("speed");
+    player.speed.value = model.get("speed");
   }
 
   function draw() {
@@ -79,7 +57,7 @@ function render({ model, el: root }) {
     const message = model.get("error");
     showError(root, error, message);
     root.dataset.outputSize = message ? "" : String(v.out);
-    root.dataset.step = String(t);
+    root.dataset.step = String(player.t);
     root.dataset.positions = String(v.positions || 0);
     if (message || !v.n) {
       canvas.width = 10; canvas.height = 10;
@@ -111,7 +89,7 @@ function render({ model, el: root }) {
         if (numbers) { ctx.fillStyle = COLORS.text; ctx.fillText(inside ? v.input[i][j] : 0, c * cell + cell / 2, top + r * cell + cell / 2); }
       }
     }
-    const shown = Math.max(0, Math.min(t, v.positions));
+    const shown = Math.max(0, Math.min(player.t, v.positions));
     for (let p = 0; p < v.out * v.out; p++) {
       const r = Math.floor(p / v.out), c = p % v.out;
       const x = ox + c * cell, y = top + r * cell;
@@ -141,79 +119,21 @@ function render({ model, el: root }) {
     root.dataset.draws = String(++draws);
   }
 
-  function setPlaying(on) {
-    playButton.textContent = on ? "❚❚ Pause" : "▶ Play";
-    root.dataset.playing = on ? "true" : "false";
-    if (on && frame === null) {
-      if (t >= (view().positions || 0)) t = 0;
-      last = performance.now();
-      frame = requestAnimationFrame(tick);
-    } else if (!on && frame !== null) {
-      cancelAnimationFrame(frame);
-      frame = null;
-      model.set("step", t);
-      model.save_changes();
-    }
-  }
-
-  function tick(now) {
-    const positions = view().positions || 0;
-    const interval = 1000 / Math.max(1, model.get("speed"));
-    if (now - last >= interval) {
-      last = now;
-      t = Math.min(positions, t + 1);
-      draw();
-    }
-    if (t >= positions) {
-      frame = null;
-      model.set("playing", false);
-      model.set("step", t);
-      model.save_changes();
-      setPlaying(false);
-      return;
-    }
-    frame = requestAnimationFrame(tick);
-  }
-
-  playButton.addEventListener("click", () => {
-    const on = !model.get("playing");
-    model.set("playing", on);
-    model.save_changes();
-    setPlaying(on);
-  });
-  stepButton.addEventListener("click", () => {
-    if (model.get("playing")) { model.set("playing", false); setPlaying(false); }
-    const positions = view().positions || 0;
-    t = t >= positions ? 1 : t + 1;
-    model.set("step", t);
-    model.save_changes();
-    draw();
-  });
-  speed.addEventListener("input", () => { model.set("speed", Number(speed.value)); model.save_changes(); });
-
   const onView = () => {
-    const step = model.get("step");
-    t = step < 0 ? (view().positions || 0) : step;
+    player.fromModel();
     syncControls();
     draw();
   };
-  const onStep = () => {
-    const step = model.get("step");
-    if (frame === null) { t = step < 0 ? (view().positions || 0) : step; draw(); }
-  };
-  const onPlaying = () => setPlaying(model.get("playing"));
   // Settings can arrive after the view they produced (several set at once): re-sync on each.
   const SETTINGS = ["input_size", "kernel_size", "stride", "dilation", "padding", "in_channels", "out_channels", "speed"];
   const unlisten = [
     listen(model, ["change:view", "change:error"], onView),
-    listen(model, ["change:step"], onStep),
-    listen(model, ["change:playing"], onPlaying),
     listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
   ];
   onView();
-  if (model.get("playing")) setPlaying(true);
+  player.start();
   return () => {
-    if (frame !== null) cancelAnimationFrame(frame);
+    player.stop();
     for (const off of unlisten) off();
   };
 }

@@ -115,18 +115,12 @@ class FeatureMapCalculator(CourseWidget):
                 f"With {v['in_channels']} input and {v['out_channels']} output channels the layer has "
                 f"{v['params']:,} parameters ({v['params_formula']}).")
 
-    def static_figure(self):
-        """The padded input with the first kernel window, and the whole output, as a Figure."""
-        from matplotlib.figure import Figure
+    _FIGSIZE = (8, 4)
+
+    def _draw_figure(self, fig, v: dict) -> None:
+        """The padded input with the first kernel window, and the whole output."""
         from matplotlib.patches import Rectangle
 
-        fig = Figure(figsize=(8, 4), dpi=80)
-        if self.error or not self.view:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
         size = v["n"] + v["pad_before"] + v["pad_after"]
         ax_in, ax_out = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         for ax, title, cells in ((ax_in, f"padded input {size}x{size}", size), (ax_out, f"output {v['out']}x{v['out']}", v["out"])):
@@ -151,4 +145,3 @@ class FeatureMapCalculator(CourseWidget):
                     ax_out.text(c + 0.5, r + 0.5, f"{v['output'][r][c]:g}", ha="center", va="center", fontsize=8)
         fig.suptitle(f"k={v['k']}, p={v['padding']}, s={v['stride']}, d={v['dilation']}: "
                      f"{v['n']}x{v['n']} -> {v['out']}x{v['out']}", fontsize=11)
-        return fig
