@@ -1,8 +1,13 @@
 """Interactive views over dlwidgets.core, drawn in the browser (anywidget), readable without a kernel."""
 
+from .activation_explorer import ActivationExplorer
 from .attention_map import AttentionMap
 from .feature_map import FeatureMapCalculator
 from .gate_animator import GateAnimator
+from .gradient_flow import GradientFlowMeter
+from .init_explorer import InitExplorer
 from .rnn_unroller import RNNUnroller
+from .zero_centred import ZeroCentredUpdates
 
-__all__ = ["AttentionMap", "FeatureMapCalculator", "GateAnimator", "RNNUnroller"]
+__all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
+           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]

@@ -1,0 +1,129 @@
+"""Gradient-flow meter speed at depth 50, width 128, batch 64: kernel-side update cost, and key press
+to new pixels in a real browser beside an ipywidgets ``interact`` baseline that redraws a matplotlib
+figure of the same content. Prints the numbers and how they compare with the targets.
+
+    python benchmarks/gradient_flow_latency.py [--presses 30] [--updates 100]
+
+Targets: kernel-side p95 <= 20 ms; browser median <= 50 ms. Each update runs one forward and
+backward pass of core's MLP on the meter's fixed batch; networks are cached by their settings,
+so the "warm" numbers (a setting seen before, as when a slider goes back and forth) cost the pass
+alone, while "cold" ones (a new network every time) also build 50 weight matrices.
+Run it on a quiet machine: on two cores any other load shows up in the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import tempfile
+
+from latency import browser_session, press_and_measure, summary, time_calls, write_notebook
+
+from dlwidgets.widgets import GradientFlowMeter
+from dlwidgets.widgets.gradient_flow import meter_batch, meter_network
+
+SIZE = dict(depth=50, width=128, batch=64)
+
+WIDGET_CELL = """\
+from dlwidgets.widgets import GradientFlowMeter
+meter = GradientFlowMeter(depth=50, width=128, batch=64, activation="tanh", init="orthogonal")
+meter"""
+
+BASELINE_CELL = """\
+import ipywidgets as widgets
+from IPython.display import Image, display
+from dlwidgets.widgets import GradientFlowMeter
+model = GradientFlowMeter(depth=50, width=128, batch=64, activation="tanh", init="orthogonal")  # only its picture
+
+def show(depth=50):
+    model.depth = depth
+    display(Image(data=model.static_png()))
+
+widgets.interact(show, depth=widgets.IntSlider(50, min=40, max=60, description="Depth"));"""
+
+
+def kernel_side(updates: int) -> dict:
+    """Time one settings change: validation, one forward_backward, the view dict and its JSON state."""
+    meter = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")
+    results = {}
+
+    def set_depth(depth):
+        meter.depth = depth
+        meter.get_state("view")     # what the kernel serialises and sends to the browser
+
+    results["warm: depth 50 <-> 51 (networks cached)"] = summary(
+        time_calls(set_depth, [50 + (i % 2) for i in range(updates)]))
+    for activation, init in (("relu", "he_normal"), ("sigmoid", "glorot_normal")):
+        other = GradientFlowMeter(**SIZE, activation=activation, init=init)
+
+        def set_other(depth, other=other):
+            other.depth = depth
+            other.get_state("view")
+
+        results[f"warm: depth 50 <-> 51, {activation}"] = summary(
+            time_calls(set_other, [50 + (i % 2) for i in range(updates)]))
+
+    def set_clip(max_norm):
+        meter.max_norm = max_norm
+        meter.get_state("view")
+
+    results["warm: clipping threshold"] = summary(time_calls(set_clip, [0.5 + 0.1 * (i % 10) for i in range(updates)]))
+
+    def set_seed(seed):
+        meter.seed = seed
+        meter.get_state("view")
+
+    results["cold: new seed every time (build + pass)"] = summary(
+        time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=2))
+
+    net = meter_network(depth=50, width=128, activation="tanh", init="orthogonal")
+    x, y = meter_batch(128, 64, 0)
+    results["core forward_backward alone"] = summary(time_calls(lambda _: net.forward_backward(x, y), list(range(updates))))
+    return results
+
+
+def browser(presses: int) -> dict:
+    with tempfile.TemporaryDirectory() as root:
+        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL, BASELINE_CELL])
+        with browser_session(root) as session:
+            session.open_and_run("bench.ipynb")
+            page = session.page
+            page.wait_for_selector(".dlw-gf[data-draws]")
+            page.wait_for_selector(".widget-interact img")
+            results = {
+                "anywidget meter, through the kernel": press_and_measure(
+                    page, "draws", ".dlw-gf", ".dlw-gf input[data-setting='depth']", presses),
+                "interact + matplotlib baseline": press_and_measure(
+                    page, "img", ".widget-interact", ".widget-interact .noUi-handle", presses),
+            }
+    return {name: summary(samples) for name, samples in results.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--updates", type=int, default=100)
+    parser.add_argument("--no-browser", action="store_true", help="measure the kernel side only")
+    args = parser.parse_args()
+
+    print("kernel side, one settings change at depth 50, width 128, batch 64:")
+    kernel = kernel_side(args.updates)
+    for name, s in kernel.items():
+        print(f"  {name:44s} median {s['median']:6.2f} ms   p95 {s['p95']:6.2f} ms   (n={s['n']})")
+    warm = kernel["warm: depth 50 <-> 51 (networks cached)"]["p95"]
+    print(f"kernel-side p95 (warm, tanh) {warm:.2f} ms (target <= 20 ms): {'met' if warm <= 20 else 'NOT met'}; "
+          f"core's forward_backward alone takes p95 {kernel['core forward_backward alone']['p95']:.2f} ms")
+    if args.no_browser:
+        return
+    timings = browser(args.presses)
+    print(f"\nkey press to new pixels in Chromium ({args.presses} presses each):")
+    for name, s in timings.items():
+        print(f"  {name:38s} median {s['median']:7.1f} ms   p95 {s['p95']:7.1f} ms")
+    ours = timings["anywidget meter, through the kernel"]["median"]
+    base = timings["interact + matplotlib baseline"]["median"]
+    print(f"\nbrowser median {ours:.1f} ms (target <= 50 ms): {'met' if ours <= 50 else 'NOT met'}; "
+          f"{base / ours:.1f}x faster than the baseline")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+// Gradient-flow meter front end: per-layer gradient norms on a log scale and the verdict on
+// the first/last ratio. Settings go to Python, which runs one forward and backward pass.
+
+const INIT_NAMES = [["zeros", "zeros"], ["small_normal", "N(0, 0.01²)"], ["glorot_uniform", "Glorot uniform"],
+  ["glorot_normal", "Glorot normal"], ["he_uniform", "He uniform"], ["he_normal", "He normal"],
+  ["lecun_normal", "LeCun normal"], ["orthogonal", "orthogonal"]];
+const FLOW_ACTIVATIONS = [["sigmoid", "sigmoid"], ["tanh", "tanh"], ["relu", "ReLU"], ["leaky_relu", "leaky ReLU"],
+  ["elu", "ELU"], ["gelu", "GELU"], ["identity", "identity (linear)"]];
+const FLOW_COLORS = { vanishing: PALETTE.sky, healthy: PALETTE.green, exploding: PALETTE.vermillion };
+
+function render({ model, el: root }) {
+  root.classList.add("dlw-gf");
+  const clipOn = el("input", { type: "checkbox", "aria-label": "Clip gradients by global norm", "data-setting": "clip" });
+  const maxNorm = slider(model, "max_norm", "max norm", 0.1, 10, 0.1, (v) => v.toFixed(1));
+  clipOn.addEventListener("change", () => {
+    model.set("max_norm", clipOn.checked ? lastMaxNorm : 0);
+    model.save_changes();
+  });
+  const controls = [
+    slider(model, "depth", "Depth", 1, 100, 1),
+    slider(model, "width", "Width", 4, 256, 4),
+    selector(model, "activation", "Activation", FLOW_ACTIVATIONS),
+    selector(model, "init", "Init", INIT_NAMES),
+    slider(model, "weight_scale", "Weight scale ×", 0.1, 4, 0.1, (v) => v.toFixed(1)),
+    checkbox(model, "batch_norm", "Batch norm"),
+    checkbox(model, "residual", "Residual"),
+    maxNorm,
+  ];
+  const row1 = controlRow(controls.slice(0, 5).map((c) => c.node));
+  const row2 = controlRow([controls[5].node, controls[6].node, el("label", {}, [clipOn, "Clip gradients:"]), maxNorm.node]);
+  const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
+  const badge = el("div", { class: "dlw-badge", "aria-live": "polite", "data-badge": "weights" });
+  const signalBadge = el("div", { class: "dlw-badge", "data-badge": "signal" });
+  const badges = el("div", { class: "dlw-badges" }, [badge, signalBadge]);
+  const canvas = el("canvas", { role: "img" });
+  const facts = el("div", { class: "dlw-facts" });
+  root.append(row1, row2, error, badges, canvas, facts);
+  let draws = 0;
+
+  let lastMaxNorm = 1;   // where the max-norm slider sits while clipping is off
+  function sync() {
+    for (const c of controls) c.sync();
+    const m = model.get("max_norm");
+    clipOn.checked = typeof m === "number" && m > 0;
+    maxNorm.input.disabled = !clipOn.checked;
+    if (clipOn.checked) lastMaxNorm = m;
+    else {
+      maxNorm.input.value = String(lastMaxNorm);
+      maxNorm.node.querySelector("output").value = "off";
+    }
+  }
+
+  function draw() {
+    const v = model.get("view") || {};
+    const message = model.get("error");
+    showError(root, error, message);
+    if (message || !v.layers) {
+      sizeCanvas(canvas, 10, 10);
+      badges.hidden = true; facts.textContent = "";
+      root.dataset.flow = ""; root.dataset.ratio = "";
+      root.dataset.draws = String(++draws);
+      return;
+    }
+    const series = [v.weight_grad_norms, v.activation_grad_norms].concat(v.clipped_weight_norms ? [v.clipped_weight_norms] : []);
+    const positive = series.flat().filter((x) => x !== null && x > 0);
+    let lo = positive.length ? Math.min(...positive) : 1e-3, hi = positive.length ? Math.max(...positive) : 1;
+    lo = Math.pow(10, Math.floor(Math.log10(lo)) - 0.3); hi = Math.pow(10, Math.ceil(Math.log10(hi)) + 0.3);
+    if (hi / lo < 100) { lo /= 10; hi *= 10; }
+    const ctx = sizeCanvas(canvas, 720, 322);
+    const xs = v.layers;
+    const box = plotBox(ctx, 70, 22, 620, 230, {
+      x: [0.5, xs.length + 0.5], y: [lo, hi], logY: true,
+      xTicks: ticks(1, xs.length, 10).filter((t) => Number.isInteger(t) && t >= 1),
+      title: "gradient norm per hidden layer (log scale)", xLabel: "hidden layer (1 = next to the input)", yLabel: "norm",
+    });
+    const floored = (arr) => arr.map((x) => (x === null ? null : Math.max(x, lo)));
+    polyline(ctx, box, xs, floored(v.activation_grad_norms), PALETTE.orange, 2, [6, 4]);
+    polyline(ctx, box, xs, floored(v.weight_grad_norms), PALETTE.blue, 2.5);
+    ctx.fillStyle = PALETTE.blue;
+    if (xs.length <= 60) for (let i = 0; i < xs.length; i++) {
+      const y = v.weight_grad_norms[i];
+      if (y !== null) { ctx.beginPath(); ctx.arc(box.px(xs[i]), box.py(Math.max(y, lo)), 2.5, 0, 2 * Math.PI); ctx.fill(); }
+    }
+    const entries = [[PALETTE.blue, "‖dL/dW_l‖  weights"], [PALETTE.orange, "‖dL/dh_l‖  layer outputs", [6, 4]]];
+    if (v.clipped_weight_norms) {
+      polyline(ctx, box, xs, floored(v.clipped_weight_norms), PALETTE.green, 2, [2, 3]);
+      entries.push([PALETTE.green, "‖dL/dW_l‖ after clipping", [2, 3]]);
+    }
+    entries.forEach((entry, i) => legend(ctx, box.left + 10 + i * 210, 310, [entry]));   // below the plot, never over a curve
+
+    const flow = v.flow;
+    badges.hidden = false;
+    for (const [node, f, text] of [
+      [badge, flow, `weights ‖dL/dW_1‖ / ‖dL/dW_${v.depth}‖ = ${v.ratio_text}  →  ${flow.toUpperCase()}`],
+      [signalBadge, v.signal_flow, `signal ‖dL/dh_1‖ / ‖dL/dh_${v.depth}‖ = ${v.signal_ratio_text}  →  ${v.signal_flow.toUpperCase()}`],
+    ]) {
+      node.style.background = FLOW_COLORS[f];
+      node.style.color = f === "vanishing" ? "#000" : "#fff";
+      node.textContent = text;
+    }
+    facts.textContent = "";
+    const sat = v.saturated.reduce((a, b) => a + b, 0) / v.saturated.length;
+    const dead = v.dead.reduce((a, b) => a + b, 0) / v.dead.length;
+    const items = [
+      `total gradient norm: ${fmtNumber(v.total_norm)}`,
+      v.clipped_norm === null ? "no clipping" : `after clipping: ${fmtNumber(v.clipped_norm)}`,
+      `saturated units (mean over layers): ${fmtPercent(sat)}`,
+      `dead units (f′ = 0): ${fmtPercent(dead)}`,
+      `healthy: ratio between ${v.vanishing_below} and ${v.exploding_above}`,
+      `loss: ${fmtNumber(v.loss, 4)}`,
+    ];
+    for (const text of items) facts.append(el("span", { text }));
+    canvas.setAttribute("aria-label", v.description || "");
+    root.dataset.flow = flow;
+    root.dataset.signalFlow = v.signal_flow;
+    root.dataset.ratio = v.ratio === null ? "" : String(v.ratio);
+    root.dataset.depth = String(v.depth);
+    root.dataset.draws = String(++draws);
+  }
+
+  const onView = () => { sync(); draw(); };
+  const names = ["depth", "width", "activation", "init", "weight_scale", "batch_norm", "residual", "max_norm"];
+  const stops = [
+    listen(model, ["change:view", "change:error"], onView),
+    listen(model, names.map((n) => `change:${n}`), sync),
+  ];
+  onView();
+  return () => stops.forEach((stop) => stop());
+}
+
+export default { render };

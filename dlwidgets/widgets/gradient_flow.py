@@ -1,0 +1,232 @@
+"""Gradient-flow meter: per-layer gradient norms of a deep MLP on a log scale.
+
+Python builds ``dlwidgets.core.MLP`` for the chosen depth, width, activation, initialiser
+(times a weight scale), batch norm and residual connections, runs ONE ``forward_backward``
+on a fixed seeded batch, and sends only per-layer numbers (a few hundred floats, never the
+weights). The browser draws ||dL/dW_l|| and ||dL/dh_l|| per layer, the first/last ratio and
+core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio``).
+
+Networks are cached by their construction settings, and the batch by (batch, width, seed),
+so changing the clipping threshold or going back to a setting seen before costs only the
+forward and backward pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+from collections import OrderedDict
+
+import numpy as np
+import traitlets
+
+from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, MLP, VANISHING_BELOW, classify_gradient_ratio,
+                    global_grad_norm)
+from ._base import CourseWidget, choice, real_number, whole_number
+from ._plot_controls import finite, finite_list, lesson_front_end
+
+__all__ = ["GradientFlowMeter", "FLOW_LIMITS", "meter_batch", "meter_network", "meter_run"]
+
+FLOW_LIMITS = {"depth": (1, 100), "width": (2, 256), "batch": (2, 512), "weight_scale": (0.05, 4.0),
+               "max_norm": (0.0, 1e6)}
+PALETTE = {"weight": "#0072B2", "activation": "#E69F00", "clipped": "#009E73",
+           "vanishing": "#56B4E9", "healthy": "#009E73", "exploding": "#D55E00"}  # Okabe-Ito
+_CACHE_SIZE = 6
+
+
+def meter_batch(width: int, batch: int, seed: int):
+    """The meter's fixed batch: x ~ N(0, 1) of shape (batch, width), targets y ~ N(0, 1) of shape (batch, 1).
+
+    Drawn from ``np.random.default_rng(seed + 1)`` (the weights use ``seed``).
+    """
+    rng = np.random.default_rng(seed + 1)
+    return rng.normal(size=(batch, width)), rng.normal(size=(batch, 1))
+
+
+def _scaled(init: str, scale: float):
+    """The initialiser ``init`` with every weight multiplied by ``scale`` (the name itself if scale is 1)."""
+    if scale == 1.0:
+        return init
+    return functools.partial(_scaled_init, INITIALISERS[init], scale)
+
+
+def _scaled_init(init, scale, shape, rng):
+    return scale * init(shape, rng)
+
+
+def meter_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
+                  batch_norm=False, residual=False, seed=0) -> MLP:
+    """The core MLP the meter measures: ``depth`` hidden layers of ``width``, MSE loss, one output."""
+    return MLP(depth, width, activation=activation, init=_scaled(init, float(weight_scale)),
+               batch_norm=batch_norm, residual=residual, loss="mse", seed=seed)
+
+
+def meter_run(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
+              batch_norm=False, residual=False, max_norm=0.0, seed=0):
+    """One forward and backward pass as the meter does it; returns core's ForwardBackwardResult."""
+    x, y = meter_batch(width, batch, seed)
+    net = meter_network(depth, width, activation, init, weight_scale, batch_norm, residual, seed)
+    with np.errstate(all="ignore"):
+        return net.forward_backward(x, y, max_norm=max_norm or None)
+
+
+class GradientFlowMeter(CourseWidget):
+    """Per-layer gradient norms of a deep MLP, and whether the gradient vanishes or explodes."""
+
+    _esm = lesson_front_end("gradient_flow.js")
+    _css = pathlib.Path(__file__).with_name("gradient_flow.css")
+
+    depth = traitlets.Any(30, help="Number of hidden layers").tag(sync=True)
+    width = traitlets.Any(64, help="Units per hidden layer (and input features)").tag(sync=True)
+    batch = traitlets.Any(64, help="Examples in the fixed batch").tag(sync=True)
+    activation = traitlets.Any("sigmoid", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
+    init = traitlets.Any("glorot_normal", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
+    weight_scale = traitlets.Any(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
+    batch_norm = traitlets.Bool(False, help="Batch-normalise every hidden layer (training mode)").tag(sync=True)
+    residual = traitlets.Bool(False, help="Residual connections h + f(h) around every hidden layer").tag(sync=True)
+    max_norm = traitlets.Any(0.0, help="Clip the gradients to this global norm (0 = no clipping)").tag(sync=True)
+    seed = traitlets.Any(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
+
+    _SETTINGS = ("depth", "width", "batch", "activation", "init", "weight_scale", "batch_norm", "residual",
+                 "max_norm", "seed")
+
+    def __init__(self, **kwargs):
+        self._networks: OrderedDict = OrderedDict()
+        self._batches: OrderedDict = OrderedDict()
+        super().__init__(**kwargs)
+
+    # ------------------------------------------------------------ driving from code
+    def settings(self) -> dict:
+        """The current settings as a dict (what set() and the exercises accept)."""
+        return {k: getattr(self, k) for k in self._SETTINGS}
+
+    @property
+    def ratio(self):
+        """||dL/dW_1|| / ||dL/dW_depth|| now (None if undefined)."""
+        return self.view.get("ratio") if self.view else None
+
+    @property
+    def signal_ratio(self):
+        """||dL/dh_1|| / ||dL/dh_depth|| now: how much of the back-propagated signal reaches layer 1."""
+        return self.view.get("signal_ratio") if self.view else None
+
+    @property
+    def flow(self):
+        """'vanishing', 'healthy' or 'exploding' now (None if the settings are impossible)."""
+        return self.view.get("flow") if self.view else None
+
+    # ------------------------------------------------------------ the model
+    def _validated(self) -> dict:
+        return {
+            "depth": whole_number("depth", self.depth, *FLOW_LIMITS["depth"]),
+            "width": whole_number("width", self.width, *FLOW_LIMITS["width"]),
+            "batch": whole_number("batch", self.batch, *FLOW_LIMITS["batch"]),
+            "activation": choice("activation", self.activation, tuple(ACTIVATIONS)),
+            "init": choice("init", self.init, tuple(INITIALISERS)),
+            "weight_scale": real_number("weight_scale", self.weight_scale, *FLOW_LIMITS["weight_scale"]),
+            "batch_norm": bool(self.batch_norm),
+            "residual": bool(self.residual),
+            "max_norm": real_number("max_norm", self.max_norm, *FLOW_LIMITS["max_norm"]),
+            "seed": whole_number("seed", self.seed, 0, 2**31 - 2),
+        }
+
+    @staticmethod
+    def _cached(cache, key, make):
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = cache[key] = make()
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
+
+    def _compute(self) -> dict:
+        s = self._validated()
+        net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
+                                        "residual", "seed"))
+        net = self._cached(self._networks, net_key, lambda: meter_network(*net_key))
+        x, y = self._cached(self._batches, (s["width"], s["batch"], s["seed"]),
+                            lambda: meter_batch(s["width"], s["batch"], s["seed"]))
+        with np.errstate(all="ignore"):
+            result = net.forward_backward(x, y, max_norm=s["max_norm"] or None)
+        if not np.isfinite(result.total_grad_norm):
+            raise ValueError("the gradients overflowed (too large to represent); lower the weight scale or the depth")
+        depth = s["depth"]
+        weight_norms = result.weight_grad_norms
+        signal = result.activation_grad_norms
+        signal_ratio = signal[0] / signal[-1] if signal[-1] > 0 else (np.inf if signal[0] > 0 else np.nan)
+        view = {
+            **s,
+            "layers": list(range(1, depth + 1)),
+            "weight_grad_norms": finite_list(weight_norms[:depth]),
+            "output_grad_norm": finite(weight_norms[depth]),
+            "activation_grad_norms": finite_list(result.activation_grad_norms),
+            "saturated": [st.saturated_fraction for st in result.layer_stats],
+            "dead": [st.dead_fraction for st in result.layer_stats],
+            "act_std": finite_list(st.std for st in result.layer_stats),
+            "ratio": finite(result.grad_ratio),
+            "ratio_text": "undefined (no gradient reaches either layer)" if np.isnan(result.grad_ratio)
+                          else f"{result.grad_ratio:.3g}",
+            "flow": result.flow,
+            "signal_ratio": finite(signal_ratio),
+            "signal_ratio_text": "undefined (no gradient)" if np.isnan(signal_ratio) else f"{signal_ratio:.3g}",
+            "signal_flow": classify_gradient_ratio(signal_ratio),
+            "loss": finite(result.loss),
+            "total_norm": finite(result.total_grad_norm),
+            "vanishing_below": VANISHING_BELOW, "exploding_above": EXPLODING_ABOVE,
+        }
+        if result.clipped:
+            view["clipped_norm"] = finite(global_grad_norm(result.grads))
+            view["clipped_weight_norms"] = finite_list(global_grad_norm([result.grads[f"W{l}"]])
+                                                       for l in range(1, depth + 1))
+        else:
+            view["clipped_norm"] = None
+            view["clipped_weight_norms"] = None
+        return view
+
+    # ------------------------------------------------------------ readable without a kernel
+    def _title(self) -> str:
+        return "Gradient-flow meter"
+
+    def _describe(self, v: dict) -> str:
+        extras = [name for name, on in (("batch norm", v["batch_norm"]), ("residual connections", v["residual"])) if on]
+        clip = (f" Clipped to global norm {v['max_norm']:g}: total norm {v['total_norm']:.3g} -> {v['clipped_norm']:.3g}."
+                if v["clipped_norm"] is not None else f" Total gradient norm {v['total_norm']:.3g}.")
+        return (f"Gradient-flow meter: {v['depth']} {v['activation']} layers of width {v['width']}, "
+                f"{v['init']} init x {v['weight_scale']:g}"
+                + (f", {' and '.join(extras)}" if extras else "")
+                + f", batch {v['batch']}. Weight gradients ||dL/dW_1|| / ||dL/dW_{v['depth']}|| = {v['ratio_text']}: "
+                f"{v['flow']}; back-propagated signal ||dL/dh_1|| / ||dL/dh_{v['depth']}|| = {v['signal_ratio_text']}: "
+                f"{v['signal_flow']} (vanishing below {v['vanishing_below']:g}, exploding above "
+                f"{v['exploding_above']:g})." + clip)
+
+    def static_figure(self):
+        """Per-layer gradient norms on a log scale, with the ratio and the verdict in the title."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.6), dpi=80)
+        ax = fig.add_subplot()
+        if self.error or not self.view:
+            ax.axis("off")
+            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
+            return fig
+        v = self.view
+        floor = 1e-30
+
+        def clean(values):
+            return [max(val, floor) if val is not None else np.nan for val in values]
+
+        ax.semilogy(v["layers"], clean(v["weight_grad_norms"]), "o-", ms=3, color=PALETTE["weight"],
+                    label="||dL/dW_l|| (weights)")
+        ax.semilogy(v["layers"], clean(v["activation_grad_norms"]), "s--", ms=3, color=PALETTE["activation"],
+                    label="||dL/dh_l|| (layer outputs)")
+        if v["clipped_weight_norms"] is not None:
+            ax.semilogy(v["layers"], clean(v["clipped_weight_norms"]), ":", color=PALETTE["clipped"],
+                        label="||dL/dW_l|| after clipping")
+        ax.set_xlabel("hidden layer (1 = next to the input)")
+        ax.set_ylabel("gradient norm")
+        ax.legend(fontsize=8, loc="best")
+        ax.set_title(f"weights first/last = {v['ratio_text']}: {v['flow']};  signal first/last = "
+                     f"{v['signal_ratio_text']}: {v['signal_flow']}", fontsize=11)
+        fig.tight_layout()
+        return fig

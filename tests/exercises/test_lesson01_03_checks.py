@@ -1,0 +1,236 @@
+"""Lessons 01-03's checks accept right answers and recognise the mistakes learners really make."""
+
+import math
+
+import numpy as np
+import pytest
+
+from dlwidgets.core import sigmoid, softmax
+from dlwidgets.exercises import CheckFailed
+from dlwidgets.exercises import activations as act
+from dlwidgets.exercises import backprop as bp
+from dlwidgets.exercises import initialisation as ini
+
+
+def message_for(check, answer, *more) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(answer, *more)
+    return info.value.message
+
+
+def not_written(*args):
+    raise NotImplementedError("Write your code here, run this cell, then run the check below.")
+
+
+# ---------------------------------------------------------------- lesson 01
+
+def right_sigmoid_derivative(x):
+    s = 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+    return s * (1 - s)
+
+
+def right_softmax_jacobian(x):
+    e = np.exp(x - np.max(x))
+    s = e / e.sum()
+    return np.diag(s) - np.outer(s, s)
+
+
+def test_right_lesson01_answers_pass(capsys):
+    act.check_sigmoid_derivative(right_sigmoid_derivative, hidden=True)
+    act.check_softmax_jacobian(right_softmax_jacobian, hidden=True)
+    act.check_sigmoid_peak(0.25)
+    act.check_saturated_share(0.4)
+    act.check_zero_centred("b")
+    act.check_dead_relu(" B ")
+    assert capsys.readouterr().out.count("✔") == 6
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x: sigmoid(x) * (1 + sigmoid(x)), "s * (1 + s)"),
+    (lambda x: sigmoid(x) * (1 - np.asarray(x)), "sigmoid(x) * (1 - x)"),
+    (lambda x: 1 - sigmoid(x) ** 2, "tanh's derivative"),
+    (lambda x: sigmoid(x), "sigmoid itself"),
+])
+def test_sigmoid_derivative_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(act.check_sigmoid_derivative, wrong)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x: -np.outer(softmax(x), softmax(x)), "diagonal term is missing"),
+    (lambda x: np.diag(softmax(x) * (1 - softmax(x))), "only the diagonal"),
+    (lambda x: np.diag(softmax(x)), "diag(s) alone"),
+    (lambda x: np.outer(softmax(x), softmax(x)) - np.diag(softmax(x)), "sign is flipped"),
+])
+def test_softmax_jacobian_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(act.check_softmax_jacobian, wrong)
+
+
+def test_unstable_softmax_still_passes_the_visible_cases_but_a_wrong_shape_is_named():
+    act.check_softmax_jacobian(lambda x: np.diag(np.exp(x) / np.exp(x).sum()) - np.outer(np.exp(x), np.exp(x)) / np.exp(x).sum() ** 2)
+    assert "shape (2, 2), got shape (2,)" in message_for(act.check_softmax_jacobian, lambda x: softmax(x))
+
+
+@pytest.mark.parametrize("check, answer, words", [
+    (act.check_sigmoid_peak, 0.5, "sigmoid(0)"),
+    (act.check_sigmoid_peak, 1.0, "tanh"),
+    (act.check_saturated_share, 0.7, "share for tanh"),
+    (act.check_saturated_share, 0.6, "NOT saturated"),
+    (act.check_zero_centred, "c", "not the best answer"),
+    (act.check_dead_relu, "a", "does not recover"),
+])
+def test_lesson01_wrong_values_are_explained(check, answer, words):
+    assert words in message_for(check, answer)
+
+
+# ---------------------------------------------------------------- lesson 02
+
+def right_backward(x, y, W1, b1, W2, b2):
+    h = np.tanh(x @ W1.T + b1)
+    g = 2 * (h @ W2.T + b2 - y) / y.size
+    gz = (g @ W2) * (1 - h ** 2)
+    return gz.T @ x, gz.sum(0), g.T @ h, g.sum(0)
+
+
+def right_clip(grads, max_norm):
+    total = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads))
+    return [g * min(1.0, max_norm / total) for g in grads]
+
+
+def test_right_lesson02_answers_pass(capsys):
+    bp.check_two_layer_backward(right_backward, hidden=True)
+    bp.check_sigmoid_chain(0.25 ** 20)
+    bp.check_weights_chain(1.5 ** 20, 0.5 ** 20)
+    bp.check_clip_by_global_norm(right_clip)
+    bp.check_a08_correction("b")
+    bp.check_clipping_purpose("b")
+    out = capsys.readouterr().out
+    assert out.count("✔") == 7 and "finite differences of the loss to" in out
+
+
+def test_core_backward_agrees_with_finite_differences():
+    case = bp.two_layer_case(5, 3, 4, 2, seed=9)
+    for g, n in zip(bp.two_layer_grads(*case), bp.finite_difference_grads(*case)):
+        np.testing.assert_allclose(g, n, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda *a: bp._no_tanh_derivative(*a), "tanh's derivative is missing"),
+    (lambda *a: tuple(0.5 * g for g in right_backward(*a)), "factor 2 is missing"),
+    (lambda *a: tuple(np.asarray(a[1]).size * g for g in right_backward(*a)), "MEAN of the squared errors"),
+    (lambda *a: tuple(g.T if g.ndim == 2 else g for g in right_backward(*a)), "transposed"),
+    (lambda *a: right_backward(*a)[:3], "four arrays"),
+    (not_written, "not written yet"),
+])
+def test_backward_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(bp.check_two_layer_backward, wrong)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda grads, m: [g * min(1.0, m / np.linalg.norm(g)) for g in grads], "clipped by its own norm"),
+    (lambda grads, m: [np.clip(g, -m, m) for g in grads], "clipping by value"),
+    (lambda grads, m: [g * m / math.sqrt(sum(float(np.sum(h ** 2)) for h in grads)) for g in grads], "scaled UP"),
+    (lambda grads, m: grads[0], "list of 2 arrays"),
+])
+def test_clipping_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(bp.check_clip_by_global_norm, wrong)
+
+
+def test_clipping_with_pytorchs_epsilon_also_passes(capsys):
+    def torch_like(grads, max_norm):
+        total = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads))
+        scale = max_norm / (total + 1e-6)
+        return [g * scale for g in grads] if scale < 1 else grads
+    bp.check_clip_by_global_norm(torch_like)
+    assert "✔" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, words", [
+    (5.0, "adds the layers up"), (0.25 ** 19, "19 factors"), (0.5 ** 20, "sigmoid(0), the value")])
+def test_chain_rule_mistakes(answer, words):
+    assert words in message_for(bp.check_sigmoid_chain, answer)
+    assert "multiplies them" in message_for(bp.check_weights_chain, 30.0, 0.5 ** 20)
+    assert "multiplies them" in message_for(bp.check_weights_chain, 1.5 ** 20, 10.0)
+
+
+CHALLENGE = dict(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
+                 batch_norm=False, residual=False, max_norm=0.0, seed=0)
+
+
+@pytest.mark.parametrize("change", [dict(batch_norm=True), dict(batch_norm=True, residual=True),
+                                    dict(batch_norm=True, seed=2, width=32, max_norm=1.0)])
+def test_known_challenge_solutions_pass_when_recomputed(change, capsys):
+    bp.check_gradient_challenge({**CHALLENGE, **change})
+    assert "healthy (recomputed with core)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(), "vanishing"),
+    (dict(residual=True), "vanishing"),            # the signal survives, but the weight ratio does not
+    (dict(init="orthogonal", weight_scale=4.0), "vanishing"),
+    (dict(activation="tanh", batch_norm=True), "must stay sigmoid"),
+    (dict(depth=10, batch_norm=True), "30 hidden layers"),
+    (dict(width=10_000, batch_norm=True), "width must be between"),
+])
+def test_challenge_failures_say_why(change, words):
+    assert words in message_for(bp.check_gradient_challenge, {**CHALLENGE, **change})
+
+
+def test_challenge_needs_a_recorded_dict():
+    assert "not answered yet" in message_for(bp.check_gradient_challenge, ...)
+    assert "missing" in message_for(bp.check_gradient_challenge, {"depth": 30})
+
+
+# ---------------------------------------------------------------- lesson 03
+
+def test_right_lesson03_answers_pass(capsys):
+    ini.check_glorot_limit(lambda m, n: math.sqrt(6 / (m + n)), hidden=True)
+    ini.check_glorot_std(math.sqrt(2 / 384))
+    ini.check_zero_init_gradient(0)
+    ini.check_symmetry("b")
+    ini.check_gaussian("b")
+    ini.check_init_challenge(dict(init="he_normal", activation="relu", depth=20, width=128, batch=256,
+                                  weight_scale=1.0, train_steps=0, learning_rate=0.01, seed=0))
+    assert capsys.readouterr().out.count("✔") == 6
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda m, n: math.sqrt(2 / (m + n)), "STANDARD DEVIATION of Glorot normal"),
+    (lambda m, n: math.sqrt(6 / (m * n)), "fans are multiplied"),
+    (lambda m, n: 6 / (m + n), "square root is missing"),
+    (lambda m, n: math.sqrt(6 / m), "only fan_in"),
+    (lambda m, n: math.sqrt(3 / (m + n)), "variance 1 / (m + n)"),
+])
+def test_glorot_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(ini.check_glorot_limit, wrong)
+
+
+@pytest.mark.parametrize("check, answer, words", [
+    (ini.check_glorot_std, math.sqrt(6 / 384), "uniform LIMIT"),
+    (ini.check_glorot_std, math.sqrt(2 / 256), "He normal"),
+    (ini.check_zero_init_gradient, 0.5, "expected 0"),
+    (ini.check_symmetry, "c", "cannot tell the units apart"),
+    (ini.check_gaussian, "d", "Glorot uniform"),
+])
+def test_lesson03_wrong_values_are_explained(check, answer, words):
+    assert words in message_for(check, answer)
+
+
+INIT = dict(init="he_normal", activation="relu", depth=20, width=128, batch=256, weight_scale=1.0, train_steps=0,
+            learning_rate=0.01, seed=0)
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(init="glorot_uniform"), "outside [0.2, 5.0]"),
+    (dict(init="small_normal"), "outside"),
+    (dict(weight_scale=2.0), "outside"),
+    (dict(init="constant", weight_scale=0.5), "identical"),
+    (dict(activation="tanh"), "ReLU layers"),
+    (dict(train_steps=3), "SGD steps to 0"),
+])
+def test_init_challenge_failures_say_why(change, words):
+    assert words in message_for(ini.check_init_challenge, {**INIT, **change})
+
+
+def test_other_he_like_solutions_pass():
+    for change in (dict(init="orthogonal", weight_scale=1.4), dict(init="glorot_normal", weight_scale=1.4)):
+        ini.check_init_challenge({**INIT, **change})
