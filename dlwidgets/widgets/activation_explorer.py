@@ -112,17 +112,10 @@ class ActivationExplorer(CourseWidget):
                 f"{100 * v['saturated_fraction']:.1f}% are saturated.{dead} "
                 f"Mean output {v['output_mean']:.3f}; {100 * v['output_positive']:.1f}% of outputs are positive.")
 
-    def static_figure(self):
-        """f and f' side by side with saturated regions shaded and the input histogram."""
-        from matplotlib.figure import Figure
+    _FIGSIZE = (9, 3.4)
 
-        fig = Figure(figsize=(9, 3.4), dpi=80)
-        if self.error or not self.view:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
+    def _draw_figure(self, fig, v: dict) -> None:
+        """f and f' side by side with saturated regions shaded and the input histogram."""
         edges = np.array(v["hist_edges"])
         for i, (key, label) in enumerate((("f", f"{v['activation']}(x)"), ("df", f"{v['activation']}'(x)"))):
             ax = fig.add_subplot(1, 2, i + 1)
@@ -143,4 +136,3 @@ class ActivationExplorer(CourseWidget):
                      + (f", dead {100 * v['dead_fraction']:.1f}%" if v["dead_fraction"] is not None else "")
                      + f" of inputs from N({v['input_mean']:g}, {v['input_std']:g}²)", fontsize=11)
         fig.tight_layout()
-        return fig

@@ -200,17 +200,11 @@ class GradientFlowMeter(CourseWidget):
                 f"{v['signal_flow']} (vanishing below {v['vanishing_below']:g}, exploding above "
                 f"{v['exploding_above']:g})." + clip)
 
-    def static_figure(self):
-        """Per-layer gradient norms on a log scale, with the ratio and the verdict in the title."""
-        from matplotlib.figure import Figure
+    _FIGSIZE = (8, 3.6)
 
-        fig = Figure(figsize=(8, 3.6), dpi=80)
+    def _draw_figure(self, fig, v: dict) -> None:
+        """Per-layer gradient norms on a log scale, with the ratio and the verdict in the title."""
         ax = fig.add_subplot()
-        if self.error or not self.view:
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
         floor = 1e-30
 
         def clean(values):
@@ -229,4 +223,3 @@ class GradientFlowMeter(CourseWidget):
         ax.set_title(f"weights first/last = {v['ratio_text']}: {v['flow']};  signal first/last = "
                      f"{v['signal_ratio_text']}: {v['signal_flow']}", fontsize=11)
         fig.tight_layout()
-        return fig

@@ -143,24 +143,16 @@ class InitExplorer(CourseWidget):
                 f"{v['init']} init x {v['weight_scale']:g}{trained}. Activation std goes from "
                 f"{stds[0]:.3g} in layer 1 to {stds[-1]:.3g} in layer {v['depth']}.{symmetry}")
 
-    def static_figure(self):
-        """One histogram per shown layer, in a row."""
-        from matplotlib.figure import Figure
+    _FIGSIZE = (10, 2.6)
 
-        fig = Figure(figsize=(10, 2.6), dpi=80)
-        if self.error or not self.view:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
+    def _draw_figure(self, fig, v: dict) -> None:
+        """One histogram per shown layer, in a row."""
         edges = np.linspace(v["lo"], v["hi"], v["bins"] + 1)
         axes = fig.subplots(1, len(v["panels"]), sharey=True, squeeze=False)[0]
         for ax, p in zip(axes, v["panels"]):
             color = PALETTE["identical"] if p["identical"] else PALETTE["hist"]
-            ax.bar(edges[:-1], p["fraction"], width=np.diff(edges), align="edge", color=color)
+            ax.stairs(p["fraction"], edges, fill=True, color=color)   # one artist, not one bar per bin
             ax.set_title(f"layer {p['layer']}\nstd {p['std']:.2g}", fontsize=9)
             ax.tick_params(labelsize=7)
         fig.suptitle(f"{v['init']} x {v['weight_scale']:g}, {v['activation']}", fontsize=10)
         fig.tight_layout()
-        return fig

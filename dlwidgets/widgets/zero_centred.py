@@ -119,17 +119,11 @@ class ZeroCentredUpdates(CourseWidget):
                 f"{v['batch_size']} example(s) per step, {v['steps']} steps. "
                 f"{part('positive', 'Sigmoid inputs (all positive)')}. {part('centred', 'Tanh inputs (zero-centred)')}.")
 
-    def static_figure(self):
-        """Both paths in the (w1, w2) plane, with the notes' two-step path."""
-        from matplotlib.figure import Figure
+    _FIGSIZE = (5.2, 4.6)
 
-        fig = Figure(figsize=(5.2, 4.6), dpi=80)
+    def _draw_figure(self, fig, v: dict) -> None:
+        """Both paths in the (w1, w2) plane, with the notes' two-step path."""
         ax = fig.add_subplot()
-        if self.error or not self.view:
-            ax.axis("off")
-            ax.text(0.5, 0.5, self.describe(), ha="center", va="center", wrap=True, fontsize=11)
-            return fig
-        v = self.view
         notes = np.cumsum([v["notes"]["start"][:2]] + [s[:2] for s in v["notes"]["same_sign"]], axis=0)
         ax.plot(notes[:, 0], notes[:, 1], "--", color=PALETTE["notes"], label="notes: two same-sign steps")
         for feed, label in (("positive", "sigmoid inputs (> 0)"), ("centred", "tanh inputs (zero-centred)")):
@@ -143,4 +137,3 @@ class ZeroCentredUpdates(CourseWidget):
         ax.legend(fontsize=8, loc="lower left")
         ax.set_title(f"SGD, lr {v['learning_rate']:g}, batch {v['batch_size']}, {v['steps']} steps", fontsize=11)
         fig.tight_layout()
-        return fig
