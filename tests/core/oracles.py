@@ -1,6 +1,29 @@
-"""Independent brute-force oracles: the definitions written as plain loops, no tricks."""
+"""Independent oracles: the definitions written as plain loops, no tricks, and finite differences."""
 
 import math
+
+import numpy as np
+
+EPS = 1e-6
+
+
+def numeric_grad(loss, array, eps=EPS):
+    """Central differences of loss() with respect to every entry of array (changed in place)."""
+    grad = np.zeros_like(array)
+    for idx in np.ndindex(array.shape):
+        keep = array[idx]
+        array[idx] = keep + eps
+        up = loss()
+        array[idx] = keep - eps
+        down = loss()
+        array[idx] = keep
+        grad[idx] = (up - down) / (2 * eps)
+    return grad
+
+
+def sig(a):
+    """The logistic function, written the textbook way (no stabilising tricks)."""
+    return 1.0 / (1.0 + np.exp(-a))
 
 
 def brute_conv2d(x, w, b, stride, padding, dilation, groups):

@@ -10,9 +10,7 @@ from dlwidgets.core import (BOTTLENECK_TEMPERATURE, MASK_KINDS, attention_experi
                             padding_mask, pulse_inputs, retained_fraction, rnn_experiment, rnn_radius_sweep,
                             score_scaling_comparison)
 
-
-def sig(a):
-    return 1.0 / (1.0 + np.exp(-a))
+from .oracles import sig
 
 
 def tanh_rnn(xs, p, h0):

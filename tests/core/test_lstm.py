@@ -8,26 +8,9 @@ import pytest
 from dlwidgets.core.lstm import (LSTM_GATES, lstm_bptt, lstm_gate_slice, lstm_param_count,
                                  lstm_params, lstm_sequence, lstm_step, lstm_step_backward)
 
-EPS = 1e-6
+from .oracles import EPS, numeric_grad, sig
+
 TOL = dict(rtol=1e-7, atol=1e-9)
-
-
-def numeric_grad(loss, array):
-    """Central differences of loss() with respect to every entry of array (changed in place)."""
-    grad = np.zeros_like(array)
-    for idx in np.ndindex(array.shape):
-        keep = array[idx]
-        array[idx] = keep + EPS
-        up = loss()
-        array[idx] = keep - EPS
-        down = loss()
-        array[idx] = keep
-        grad[idx] = (up - down) / (2 * EPS)
-    return grad
-
-
-def sig(a):
-    return 1.0 / (1.0 + np.exp(-a))
 
 
 def separate_gates(seed, d, h):

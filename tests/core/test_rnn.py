@@ -8,21 +8,8 @@ import pytest
 from dlwidgets.core.rnn import (rnn_bptt, rnn_forward, rnn_param_count, rnn_params, rnn_step,
                                 rnn_step_backward, scale_to_spectral_radius, spectral_radius)
 
-EPS = 1e-6
+from .oracles import EPS, numeric_grad
 
-
-def numeric_grad(loss, array):
-    """Central differences of loss() with respect to every entry of array (changed in place)."""
-    grad = np.zeros_like(array)
-    for idx in np.ndindex(array.shape):
-        keep = array[idx]
-        array[idx] = keep + EPS
-        up = loss()
-        array[idx] = keep - EPS
-        down = loss()
-        array[idx] = keep
-        grad[idx] = (up - down) / (2 * EPS)
-    return grad
 
 
 def loop_rnn(xs, p, h0):
