@@ -11,10 +11,8 @@ Run it on a quiet machine: on two cores any other load shows up in the numbers.
 from __future__ import annotations
 
 import argparse
-import tempfile
-import pathlib
 
-from latency import browser_session, press_and_measure, summary, time_calls, write_notebook
+from latency import measure_baseline, press_and_measure, summary, time_calls, widget_and_baseline
 
 from dlwidgets.widgets import FeatureMapCalculator
 
@@ -49,24 +47,16 @@ def kernel_side(updates: int) -> dict:
 
 
 def browser(presses: int) -> dict:
-    with tempfile.TemporaryDirectory() as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL, BASELINE_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(".dlw-fm[data-draws]")
-            page.wait_for_selector(".widget-interact img")
-            results = {
-                "anywidget, through the kernel": press_and_measure(
-                    page, "draws", ".dlw-fm", ".dlw-fm input[data-setting='input_size']", presses),
-                "anywidget, Step in the browser": press_and_measure(
-                    page, "draws", ".dlw-fm", ".dlw-fm button[aria-label='Move the kernel one position']",
-                    presses, keys=("Enter",)),
-                "interact + matplotlib baseline": press_and_measure(
-                    page, "img", ".widget-interact", ".widget-interact .noUi-handle", presses),
-            }
+    with widget_and_baseline(WIDGET_CELL, BASELINE_CELL, ".dlw-fm") as page:
+        results = {
+            "anywidget, through the kernel": press_and_measure(
+                page, "draws", ".dlw-fm", ".dlw-fm input[data-setting='input_size']", presses),
+            "anywidget, Step in the browser": press_and_measure(
+                page, "draws", ".dlw-fm", ".dlw-fm button[aria-label='Move the kernel one position']",
+                presses, keys=("Enter",)),
+            "interact + matplotlib baseline": measure_baseline(page, presses),
+        }
     return {name: summary(samples) for name, samples in results.items()}
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

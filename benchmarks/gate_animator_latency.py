@@ -14,10 +14,8 @@ Targets: playback >= 30 frames per second, widget median <= 50 ms.
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 
-from latency import browser_session, press_and_measure, summary, write_notebook
+from latency import measure_baseline, press_and_measure, summary, widget_and_baseline
 
 WIDGET_CELL = """\
 from dlwidgets.widgets import GateAnimator
@@ -66,18 +64,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL, BASELINE_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(".dlw-gates[data-draws]")
-            page.wait_for_selector(".widget-interact img")
-            fps = playback_fps(page, args.seconds)
-            widget = summary(press_and_measure(
-                page, "draws", ".dlw-gates", ".dlw-gates input[data-setting='forget_bias']", args.presses))
-            baseline = summary(press_and_measure(
-                page, "img", ".widget-interact", ".widget-interact .noUi-handle", args.presses))
+    with widget_and_baseline(WIDGET_CELL, BASELINE_CELL, ".dlw-gates") as page:
+        fps = playback_fps(page, args.seconds)
+        widget = summary(press_and_measure(
+            page, "draws", ".dlw-gates", ".dlw-gates input[data-setting='forget_bias']", args.presses))
+        baseline = summary(measure_baseline(page, args.presses))
 
     print(f"gate animator playback: {fps:.1f} frames per second (target >= 30): {'met' if fps >= 30 else 'NOT met'}")
     print(f"control -> new pixels, {args.presses} presses, median / p95:")

@@ -14,10 +14,8 @@ Run it on a quiet machine: on two cores any other load shows up in the numbers.
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 
-from latency import browser_session, press_and_measure, summary, time_calls, write_notebook
+from latency import measure_baseline, press_and_measure, summary, time_calls, widget_and_baseline
 
 from dlwidgets.widgets import GradientFlowMeter
 from dlwidgets.widgets.gradient_flow import meter_batch, meter_network
@@ -83,21 +81,13 @@ def kernel_side(updates: int) -> dict:
 
 
 def browser(presses: int) -> dict:
-    with tempfile.TemporaryDirectory() as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL, BASELINE_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(".dlw-gf[data-draws]")
-            page.wait_for_selector(".widget-interact img")
-            results = {
-                "anywidget meter, through the kernel": press_and_measure(
-                    page, "draws", ".dlw-gf", ".dlw-gf input[data-setting='depth']", presses),
-                "interact + matplotlib baseline": press_and_measure(
-                    page, "img", ".widget-interact", ".widget-interact .noUi-handle", presses),
-            }
+    with widget_and_baseline(WIDGET_CELL, BASELINE_CELL, ".dlw-gf") as page:
+        results = {
+            "anywidget meter, through the kernel": press_and_measure(
+                page, "draws", ".dlw-gf", ".dlw-gf input[data-setting='depth']", presses),
+            "interact + matplotlib baseline": measure_baseline(page, presses),
+        }
     return {name: summary(samples) for name, samples in results.items()}
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -8,7 +8,9 @@ first). Each press waits for its own result, so no two measurements overlap.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
+import tempfile
 import statistics
 import sys
 import time
@@ -19,7 +21,8 @@ if str(ROOT) not in sys.path:
 
 from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells  # noqa: E402
 
-__all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure", "ROOT"]
+__all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure",
+           "widget_and_baseline", "measure_baseline", "ROOT"]
 
 
 def summary(samples_ms) -> dict:
@@ -120,3 +123,20 @@ def press_and_measure(page, kind: str, target: str, control: str, presses: int =
         page.wait_for_function(f"() => window.__latency.samples.length >= {i + 1}", timeout=30_000)
         time.sleep(pause_s)
     return page.evaluate("window.__latency.samples")
+
+
+@contextlib.contextmanager
+def widget_and_baseline(widget_cell: str, baseline_cell: str, widget_selector: str):
+    """A page in Lab showing a widget cell and an ``interact`` baseline cell, both drawn once."""
+    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
+        write_notebook(pathlib.Path(root) / "bench.ipynb", [widget_cell, baseline_cell])
+        with browser_session(root) as session:
+            session.open_and_run("bench.ipynb")
+            session.page.wait_for_selector(f"{widget_selector}[data-draws]")
+            session.page.wait_for_selector(".widget-interact img")
+            yield session.page
+
+
+def measure_baseline(page, presses: int) -> list[float]:
+    """Key-to-pixels of the ``interact`` baseline's slider (a new matplotlib image per change)."""
+    return press_and_measure(page, "img", ".widget-interact", ".widget-interact .noUi-handle", presses)
