@@ -16,29 +16,17 @@ function fmtPercent(v) {
   return v === null || v === undefined ? "—" : `${(100 * v).toFixed(1)}%`;
 }
 
-// A labelled slider bound to a model setting; returns { node, input, sync }.
+// A labelled slider bound to a model setting; returns { node, input, sync } (settingSlider,
+// with the readout hidden from screen readers, which announce the slider's own value).
 function slider(model, name, label, lo, hi, step, format = (v) => String(v)) {
-  const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step, "aria-label": label, "data-setting": name }));
-  const readout = el("output", { "aria-hidden": "true" });
-  input.addEventListener("input", () => {
-    const value = Number(input.value);
-    readout.value = format(value);
-    model.set(name, value);
-    model.save_changes();
-  });
-  const sync = () => {
-    const value = model.get(name);
-    if (typeof value === "number") input.value = String(value);
-    readout.value = typeof value === "number" ? format(value) : String(value);
-  };
-  return { node: el("label", {}, [label, input, readout]), input, sync };
+  const control = settingSlider(model, name, label, { min: lo, max: hi, step, format });
+  control.readout.setAttribute("aria-hidden", "true");
+  return control;
 }
 
 // A labelled drop-down bound to a model setting; options are [value, text] pairs.
 function selector(model, name, label, options) {
-  const select = el("select", { "aria-label": label, "data-setting": name },
-    options.map(([value, text]) => el("option", { value, text })));
-  select.addEventListener("change", () => { model.set(name, select.value); model.save_changes(); });
+  const select = settingSelect(model, name, label, options);
   const sync = () => { select.value = String(model.get(name)); };
   return { node: el("label", {}, [label, select]), input: select, sync };
 }

@@ -215,6 +215,18 @@ function diverging(u, positive, negative) {
   return shade(t >= 0 ? positive : negative, Math.abs(t));
 }
 
+// Redraw whenever Python sends a new view or error, and re-sync the controls whenever one of
+// `settings` changes: settings can arrive after the view they produced (several set at once).
+// Calls onView once now; returns a function that removes both listeners.
+function followView(model, settings, onView, sync) {
+  const stops = [
+    listen(model, ["change:view", "change:error"], onView),
+    listen(model, settings.map((name) => `change:${name}`), sync),
+  ];
+  onView();
+  return () => { for (const stop of stops) stop(); };
+}
+
 // Show or hide the widget's error box, and mirror the message on the root for tests.
 function showError(root, box, message) {
   box.hidden = !message;

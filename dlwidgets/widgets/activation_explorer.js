@@ -82,13 +82,7 @@ function render({ model, el: root }) {
   }
 
   const onView = () => { sync(); draw(); };
-  const stops = [
-    listen(model, ["change:view", "change:error"], onView),
-    // Settings can arrive after the view they produced (several set at once): re-sync on each.
-    listen(model, ["activation", "input_mean", "input_std", "x_range"].map((n) => `change:${n}`), sync),
-  ];
-  onView();
-  return () => stops.forEach((stop) => stop());
+  return followView(model, ["activation", "input_mean", "input_std", "x_range"], onView, sync);
 }
 
 export default { render };

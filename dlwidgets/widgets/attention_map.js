@@ -229,11 +229,9 @@ function render({ model, el: root }) {
   const onSelected = () => { selected = model.get("selected"); draw(); };
   const SETTINGS = ["panel", "kind", "d_k", "temperature", "mask", "padding", "source_length"];
   const unlisten = [
-    listen(model, ["change:view", "change:error"], onView),
     listen(model, ["change:selected"], onSelected),
-    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
+    followView(model, SETTINGS, onView, syncControls),
   ];
-  onView();
   return () => { for (const off of unlisten) off(); };
 }
 

@@ -124,17 +124,12 @@ function render({ model, el: root }) {
     syncControls();
     draw();
   };
-  // Settings can arrive after the view they produced (several set at once): re-sync on each.
   const SETTINGS = ["input_size", "kernel_size", "stride", "dilation", "padding", "in_channels", "out_channels", "speed"];
-  const unlisten = [
-    listen(model, ["change:view", "change:error"], onView),
-    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
-  ];
-  onView();
+  const unfollow = followView(model, SETTINGS, onView, syncControls);
   player.start();
   return () => {
     player.stop();
-    for (const off of unlisten) off();
+    unfollow();
   };
 }
 

@@ -304,11 +304,9 @@ function render({ model, el: root }) {
   const onStep = () => { if (!play.running()) { pos = model.get("step"); draw(); } };
   const SETTINGS = ["forget_bias", "update_bias", "steps", "hidden_size", "pulse", "speed"];
   const unlisten = [
-    listen(model, ["change:view", "change:error"], onView),
     listen(model, ["change:step"], onStep),
-    listen(model, SETTINGS.map((name) => `change:${name}`), syncControls),
+    followView(model, SETTINGS, onView, syncControls),
   ];
-  onView();
   play.start();
   return () => {
     play.stop();

@@ -120,12 +120,7 @@ function render({ model, el: root }) {
 
   const onView = () => { sync(); draw(); };
   const names = ["depth", "width", "activation", "init", "weight_scale", "batch_norm", "residual", "max_norm"];
-  const stops = [
-    listen(model, ["change:view", "change:error"], onView),
-    listen(model, names.map((n) => `change:${n}`), sync),
-  ];
-  onView();
-  return () => stops.forEach((stop) => stop());
+  return followView(model, names, onView, sync);
 }
 
 export default { render };

@@ -80,12 +80,7 @@ function render({ model, el: root }) {
   }
 
   const onView = () => { sync(); draw(); };
-  const stops = [
-    listen(model, ["change:view", "change:error"], onView),
-    listen(model, ["init", "activation", "depth", "weight_scale", "train_steps"].map((n) => `change:${n}`), sync),
-  ];
-  onView();
-  return () => stops.forEach((s) => s());
+  return followView(model, ["init", "activation", "depth", "weight_scale", "train_steps"], onView, sync);
 }
 
 export default { render };

@@ -94,12 +94,8 @@ function render({ model, el: root }) {
   });
 
   const onView = () => { stop(); t = model.get("shown"); sync(); draw(); };
-  const stops = [
-    listen(model, ["change:view", "change:error"], onView),
-    listen(model, ["learning_rate", "batch_size", "steps"].map((n) => `change:${n}`), sync),
-  ];
-  onView();
-  return () => { stop(); stops.forEach((s) => s()); };
+  const unfollow = followView(model, ["learning_rate", "batch_size", "steps"], onView, sync);
+  return () => { stop(); unfollow(); };
 }
 
 export default { render };
