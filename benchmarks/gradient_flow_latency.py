@@ -18,7 +18,7 @@ import argparse
 from latency import measure_baseline, press_and_measure, summary, time_calls, widget_and_baseline
 
 from dlwidgets.widgets import GradientFlowMeter
-from dlwidgets.widgets.gradient_flow import meter_batch, meter_network
+from dlwidgets.core import mlp_batch, mlp_network
 
 SIZE = dict(depth=50, width=128, batch=64)
 
@@ -74,8 +74,8 @@ def kernel_side(updates: int) -> dict:
     results["cold: new seed every time (build + pass)"] = summary(
         time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=2))
 
-    net = meter_network(depth=50, width=128, activation="tanh", init="orthogonal")
-    x, y = meter_batch(128, 64, 0)
+    net = mlp_network(depth=50, width=128, activation="tanh", init="orthogonal")
+    x, y = mlp_batch(128, 64, 0)
     results["core forward_backward alone"] = summary(time_calls(lambda _: net.forward_backward(x, y), list(range(updates))))
     return results
 

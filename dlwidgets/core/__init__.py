@@ -14,7 +14,8 @@ from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores,
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
 from .experiments import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, attention_experiment,
                           bottleneck_experiment, gradient_ratio, gru_experiment, lstm_experiment, pulse_inputs,
-                          rnn_experiment, rnn_radius_sweep, score_scaling_comparison)
+                          rnn_experiment, rnn_radius_sweep, score_scaling_comparison,
+                          mlp_batch, mlp_experiment, mlp_network, scaled_initialiser)
 from .gru import (GRU_GATES, GRUGradients, GRUSequence, GRUStep, gru_bptt, gru_gate_slice, gru_param_count,
                   gru_params, gru_sequence, gru_step, gru_step_backward)
 from .init import (INITIALISERS, compute_fans, constant, glorot_limit, glorot_normal, glorot_uniform, he_normal,
@@ -33,6 +34,7 @@ from .rnn import (RNNGradients, rnn_bptt, rnn_forward, rnn_param_count, rnn_para
                   scale_to_spectral_radius, spectral_radius)
 
 __all__ = [
+    "mlp_batch", "mlp_experiment", "mlp_network", "scaled_initialiser",
     # activations and their derivatives
     "ACTIVATIONS", "DEFAULT_SATURATION_THRESHOLD", "activation_and_grad", "dead_fraction", "elu", "elu_grad", "gelu",
     "gelu_grad", "grad_peak", "identity", "identity_grad", "leaky_relu", "leaky_relu_grad", "log_softmax",

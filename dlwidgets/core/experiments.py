@@ -7,15 +7,20 @@ grades what the learner found in it compute exactly the same numbers.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .attention import additive_params, attention, dot_scores, encoder_decoder_contexts, masked_softmax, scaled_dot_scores
 from .gru import gru_params, gru_sequence
+from .init import INITIALISERS
 from .lstm import lstm_params, lstm_sequence
 from .masks import attention_mask
+from .mlp import MLP, ForwardBackwardResult
 from .rnn import rnn_bptt, rnn_forward, rnn_params, scale_to_spectral_radius
 
 __all__ = [
+    "mlp_batch", "scaled_initialiser", "mlp_network", "mlp_experiment",
     "rnn_experiment", "gradient_ratio", "rnn_radius_sweep",
     "pulse_inputs", "lstm_experiment", "gru_experiment",
     "attention_experiment", "score_scaling_comparison",
@@ -126,3 +131,41 @@ def bottleneck_experiment(source_length=12, seed=0):
     contexts = encoder_decoder_contexts(enc, enc, kind="scaled", temperature=BOTTLENECK_TEMPERATURE)
     influence = np.linalg.norm(rnn_bptt(xs, params).xs, axis=1)
     return enc, contexts, influence
+
+
+# ---------------------------------------------------------------- deep MLPs (lessons 02 and 03)
+
+def mlp_batch(width: int, batch: int, seed: int):
+    """The lessons' fixed batch: x ~ N(0, 1) of shape (batch, width), y ~ N(0, 1) of shape (batch, 1).
+
+    Drawn from ``np.random.default_rng(seed + 1)``; the network's weights use ``seed``.
+    """
+    rng = np.random.default_rng(seed + 1)
+    return rng.normal(size=(batch, width)), rng.normal(size=(batch, 1))
+
+
+def _scaled_init(init, scale, shape, rng):
+    return scale * init(shape, rng)
+
+
+def scaled_initialiser(init: str, scale: float):
+    """The initialiser ``init`` with every weight multiplied by ``scale`` (the name itself if scale is 1)."""
+    if scale == 1.0:
+        return init
+    return functools.partial(_scaled_init, INITIALISERS[init], scale)
+
+
+def mlp_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
+                batch_norm=False, residual=False, seed=0) -> MLP:
+    """The lessons' deep MLP: ``depth`` hidden layers of ``width``, one output, MSE loss."""
+    return MLP(depth, width, activation=activation, init=scaled_initialiser(init, float(weight_scale)),
+               batch_norm=batch_norm, residual=residual, loss="mse", seed=seed)
+
+
+def mlp_experiment(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
+                   batch_norm=False, residual=False, max_norm=0.0, seed=0) -> ForwardBackwardResult:
+    """One forward and backward pass of ``mlp_network`` on ``mlp_batch`` (max_norm 0: no clipping)."""
+    x, y = mlp_batch(width, batch, seed)
+    net = mlp_network(depth, width, activation, init, weight_scale, batch_norm, residual, seed)
+    with np.errstate(all="ignore"):
+        return net.forward_backward(x, y, max_norm=max_norm or None)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
-from ..core import (INITIALISERS, MLP, VANISHING_BELOW, EXPLODING_ABOVE, classify_gradient_ratio, clip_grad_norm,
-                    grad_peak, tanh)
+from ..core import (MLP, VANISHING_BELOW, EXPLODING_ABOVE, classify_gradient_ratio, clip_grad_norm, grad_peak,
+                    mlp_experiment, tanh)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = ["check_two_layer_backward", "check_sigmoid_chain", "check_weights_chain", "check_clip_by_global_norm",
@@ -240,26 +239,16 @@ _CHALLENGE_KEYS = ("depth", "width", "batch", "activation", "init", "weight_scal
 _CHALLENGE_LIMITS = {"width": (2, 256), "batch": (2, 512), "weight_scale": (0.05, 4.0)}
 
 
-def _scaled_init(init, scale, shape, rng):
-    return scale * init(shape, rng)
-
-
 def challenge_ratio(settings) -> float:
     """||dL/dW_1|| / ||dL/dW_depth|| recomputed with core from the meter's settings.
 
-    The same recipe as the gradient-flow meter: weights from MLP(seed), the batch x ~ N(0, 1)
-    (batch, width) and y ~ N(0, 1) (batch, 1) from default_rng(seed + 1), MSE loss. Clipping is
-    irrelevant: it rescales every gradient by the same factor, so the ratio is unchanged.
+    core's ``mlp_experiment`` is the meter's recipe. Clipping is left out: it rescales every
+    gradient by the same factor, so the ratio is unchanged.
     """
     s = {k: settings[k] for k in _CHALLENGE_KEYS}
-    scale = float(s["weight_scale"])
-    init = s["init"] if scale == 1.0 else functools.partial(_scaled_init, INITIALISERS[s["init"]], scale)
-    net = MLP(s["depth"], s["width"], activation=s["activation"], init=init, batch_norm=bool(s["batch_norm"]),
-              residual=bool(s["residual"]), loss="mse", seed=s["seed"])
-    rng = np.random.default_rng(s["seed"] + 1)
-    x, y = rng.normal(size=(s["batch"], s["width"])), rng.normal(size=(s["batch"], 1))
-    with np.errstate(all="ignore"):
-        return net.forward_backward(x, y).grad_ratio
+    return mlp_experiment(depth=s["depth"], width=s["width"], batch=s["batch"], activation=s["activation"],
+                          init=s["init"], weight_scale=float(s["weight_scale"]), batch_norm=bool(s["batch_norm"]),
+                          residual=bool(s["residual"]), seed=s["seed"]).grad_ratio
 
 
 register_hints("gradient_challenge", [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
-from ..core import INITIALISERS, MLP, glorot_limit
+from ..core import INITIALISERS, MLP, glorot_limit, mlp_experiment
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = ["check_glorot_limit", "check_glorot_std", "check_zero_init_gradient", "check_symmetry",
@@ -143,24 +142,14 @@ INIT_CHALLENGE_RANGE = (0.2, 5.0)
 _KEYS = ("init", "activation", "depth", "width", "batch", "weight_scale", "train_steps", "learning_rate", "seed")
 
 
-def _scaled_init(init, scale, shape, rng):
-    return scale * init(shape, rng)
-
-
 def challenge_last_std(settings) -> float:
     """Std of the last hidden layer's activations, recomputed with core from the explorer's settings.
 
-    The explorer's recipe: MLP(depth, width, activation, init x weight_scale, seed), batch
-    x ~ N(0, 1) (batch, width), y ~ N(0, 1) (batch, 1) from default_rng(seed + 1); no training.
+    core's ``mlp_experiment`` is the explorer's recipe (no training, no batch norm or residuals).
     """
-    scale = float(settings["weight_scale"])
-    init = settings["init"] if scale == 1.0 else functools.partial(_scaled_init, INITIALISERS[settings["init"]], scale)
-    net = MLP(settings["depth"], settings["width"], activation=settings["activation"], init=init, loss="mse",
-              seed=settings["seed"])
-    rng = np.random.default_rng(settings["seed"] + 1)
-    x, y = rng.normal(size=(settings["batch"], settings["width"])), rng.normal(size=(settings["batch"], 1))
-    with np.errstate(all="ignore"):
-        return net.forward_backward(x, y).layer_stats[-1].std
+    return mlp_experiment(depth=settings["depth"], width=settings["width"], batch=settings["batch"],
+                          activation=settings["activation"], init=settings["init"],
+                          weight_scale=float(settings["weight_scale"]), seed=settings["seed"]).layer_stats[-1].std
 
 
 register_hints("init_challenge", [

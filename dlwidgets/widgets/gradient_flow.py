@@ -13,61 +13,24 @@ forward and backward pass.
 
 from __future__ import annotations
 
-import functools
 import pathlib
 from collections import OrderedDict
 
 import numpy as np
 import traitlets
 
-from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, MLP, VANISHING_BELOW, classify_gradient_ratio,
-                    global_grad_norm)
+from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, classify_gradient_ratio,
+                    global_grad_norm, mlp_batch, mlp_network)
 from ._base import CourseWidget, choice, real_number, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
-__all__ = ["GradientFlowMeter", "FLOW_LIMITS", "meter_batch", "meter_network", "meter_run"]
+__all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
 
 FLOW_LIMITS = {"depth": (1, 100), "width": (2, 256), "batch": (2, 512), "weight_scale": (0.05, 4.0),
                "max_norm": (0.0, 1e6)}
 PALETTE = {"weight": "#0072B2", "activation": "#E69F00", "clipped": "#009E73",
            "vanishing": "#56B4E9", "healthy": "#009E73", "exploding": "#D55E00"}  # Okabe-Ito
 _CACHE_SIZE = 6
-
-
-def meter_batch(width: int, batch: int, seed: int):
-    """The meter's fixed batch: x ~ N(0, 1) of shape (batch, width), targets y ~ N(0, 1) of shape (batch, 1).
-
-    Drawn from ``np.random.default_rng(seed + 1)`` (the weights use ``seed``).
-    """
-    rng = np.random.default_rng(seed + 1)
-    return rng.normal(size=(batch, width)), rng.normal(size=(batch, 1))
-
-
-def _scaled(init: str, scale: float):
-    """The initialiser ``init`` with every weight multiplied by ``scale`` (the name itself if scale is 1)."""
-    if scale == 1.0:
-        return init
-    return functools.partial(_scaled_init, INITIALISERS[init], scale)
-
-
-def _scaled_init(init, scale, shape, rng):
-    return scale * init(shape, rng)
-
-
-def meter_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
-                  batch_norm=False, residual=False, seed=0) -> MLP:
-    """The core MLP the meter measures: ``depth`` hidden layers of ``width``, MSE loss, one output."""
-    return MLP(depth, width, activation=activation, init=_scaled(init, float(weight_scale)),
-               batch_norm=batch_norm, residual=residual, loss="mse", seed=seed)
-
-
-def meter_run(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
-              batch_norm=False, residual=False, max_norm=0.0, seed=0):
-    """One forward and backward pass as the meter does it; returns core's ForwardBackwardResult."""
-    x, y = meter_batch(width, batch, seed)
-    net = meter_network(depth, width, activation, init, weight_scale, batch_norm, residual, seed)
-    with np.errstate(all="ignore"):
-        return net.forward_backward(x, y, max_norm=max_norm or None)
 
 
 class GradientFlowMeter(CourseWidget):
@@ -144,9 +107,9 @@ class GradientFlowMeter(CourseWidget):
         s = self._validated()
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
-        net = self._cached(self._networks, net_key, lambda: meter_network(*net_key))
+        net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key))
         x, y = self._cached(self._batches, (s["width"], s["batch"], s["seed"]),
-                            lambda: meter_batch(s["width"], s["batch"], s["seed"]))
+                            lambda: mlp_batch(s["width"], s["batch"], s["seed"]))
         with np.errstate(all="ignore"):
             result = net.forward_backward(x, y, max_norm=s["max_norm"] or None)
         if not np.isfinite(result.total_grad_norm):

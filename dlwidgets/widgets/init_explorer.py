@@ -15,10 +15,9 @@ import pathlib
 import numpy as np
 import traitlets
 
-from ..core import ACTIVATIONS, INITIALISERS
+from ..core import ACTIVATIONS, INITIALISERS, mlp_batch, mlp_network
 from ._base import CourseWidget, choice, real_number, whole_number
 from ._plot_controls import finite_list, lesson_front_end
-from .gradient_flow import meter_batch, meter_network
 
 __all__ = ["InitExplorer", "INIT_LIMITS", "explorer_network", "hidden_activations", "shown_layers"]
 
@@ -34,11 +33,11 @@ def explorer_network(depth=10, width=128, batch=256, activation="tanh", init="gl
                      train_steps=0, learning_rate=0.01, seed=0):
     """(net, x, y, result): the explorer's core MLP after ``train_steps`` SGD steps, and its last pass.
 
-    The batch is the gradient-flow meter's (``meter_batch``); each step subtracts
+    The batch is the gradient-flow meter's (core's ``mlp_batch``); each step subtracts
     ``learning_rate`` times every gradient that ``forward_backward`` returned.
     """
-    net = meter_network(depth, width, activation, init, weight_scale, False, False, seed)
-    x, y = meter_batch(width, batch, seed)
+    net = mlp_network(depth, width, activation, init, weight_scale, False, False, seed)
+    x, y = mlp_batch(width, batch, seed)
     with np.errstate(all="ignore"):
         result = net.forward_backward(x, y)
         for _ in range(train_steps):

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from dlwidgets.core import (BOTTLENECK_TEMPERATURE, MASK_KINDS, attention_experiment, attention_mask,
+from dlwidgets.core import (BOTTLENECK_TEMPERATURE, INITIALISERS, MASK_KINDS, MLP, attention_experiment, attention_mask,
                             bottleneck_experiment, causal_mask, gradient_ratio, gru_experiment, lstm_experiment,
-                            padding_mask, pulse_inputs, retained_fraction, rnn_experiment, rnn_radius_sweep,
-                            score_scaling_comparison)
+                            mlp_batch, mlp_experiment, padding_mask, pulse_inputs, retained_fraction, rnn_experiment,
+                            rnn_radius_sweep, scaled_initialiser, score_scaling_comparison)
 
 from .oracles import sig
 
@@ -165,3 +165,27 @@ def test_bottleneck_influence_is_the_gradient_of_the_last_state_and_attention_fi
     s = enc @ enc.T / 4 / BOTTLENECK_TEMPERATURE
     np.testing.assert_allclose(contexts.weights, softmax_rows(s, [[True] * 6] * 6), rtol=1e-10)
     assert np.all(np.argmax(contexts.weights, axis=1) == np.arange(6))
+
+
+def test_mlp_batch_is_drawn_from_the_seed_plus_one():
+    x, y = mlp_batch(5, 3, seed=7)
+    rng = np.random.default_rng(8)
+    np.testing.assert_array_equal(x, rng.normal(size=(3, 5)))
+    np.testing.assert_array_equal(y, rng.normal(size=(3, 1)))
+
+
+def test_scaled_initialiser_multiplies_every_weight_and_keeps_the_name_at_scale_one():
+    assert scaled_initialiser("he_normal", 1.0) == "he_normal"
+    shape = (4, 6)
+    scaled = scaled_initialiser("he_normal", 2.5)(shape, np.random.default_rng(3))
+    np.testing.assert_array_equal(scaled, 2.5 * INITIALISERS["he_normal"](shape, np.random.default_rng(3)))
+
+
+def test_mlp_experiment_is_one_pass_of_the_network_on_the_batch():
+    settings = dict(depth=4, width=6, activation="tanh", init="glorot_normal", weight_scale=1.5, seed=2)
+    result = mlp_experiment(batch=5, **settings)
+    net = MLP(4, 6, activation="tanh", loss="mse", seed=2,
+              init=lambda shape, rng: 1.5 * INITIALISERS["glorot_normal"](shape, rng))
+    direct = net.forward_backward(*mlp_batch(6, 5, 2))
+    assert result.loss == direct.loss
+    np.testing.assert_array_equal(result.weight_grad_norms, direct.weight_grad_norms)

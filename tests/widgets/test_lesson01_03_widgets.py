@@ -13,7 +13,8 @@ from dlwidgets.core import (ACTIVATIONS, EXPLODING_ABOVE, MLP, VANISHING_BELOW, 
 from dlwidgets.exercises import backprop, initialisation
 from dlwidgets.widgets import ActivationExplorer, GradientFlowMeter, InitExplorer, ZeroCentredUpdates
 from dlwidgets.widgets.activation_explorer import explorer_samples
-from dlwidgets.widgets.gradient_flow import FLOW_LIMITS, meter_batch, meter_network, meter_run
+from dlwidgets.core import mlp_batch, mlp_experiment, mlp_network
+from dlwidgets.widgets.gradient_flow import FLOW_LIMITS
 from dlwidgets.widgets.init_explorer import explorer_network, hidden_activations, shown_layers
 from dlwidgets.widgets.zero_centred import NOTES_EXAMPLE, START, TARGET, sgd_path
 
@@ -121,11 +122,11 @@ def test_meter_view_is_cores_forward_backward():
 
 
 def test_meter_batch_and_network_follow_the_documented_recipe():
-    x, y = meter_batch(5, 3, seed=7)
+    x, y = mlp_batch(5, 3, seed=7)
     rng = np.random.default_rng(8)
     np.testing.assert_array_equal(x, rng.normal(size=(3, 5)))
     np.testing.assert_array_equal(y, rng.normal(size=(3, 1)))
-    net = meter_network(depth=3, width=5, activation="relu", init="he_normal", seed=7)
+    net = mlp_network(depth=3, width=5, activation="relu", init="he_normal", seed=7)
     np.testing.assert_array_equal(net.params["W1"], MLP(3, 5, activation="relu", init="he_normal", seed=7).params["W1"])
 
 
@@ -185,7 +186,7 @@ def test_challenge_check_recomputes_what_the_meter_shows():
     assert backprop.challenge_ratio(meter.settings()) == meter.ratio
     meter.set(batch_norm=False, weight_scale=2.5, init="orthogonal")
     assert backprop.challenge_ratio(meter.settings()) == meter.ratio
-    assert meter_run(**meter.settings()).grad_ratio == meter.ratio
+    assert mlp_experiment(**meter.settings()).grad_ratio == meter.ratio
 
 
 # ---------------------------------------------------------------- initialisation explorer
