@@ -67,6 +67,8 @@ def test_a_fresh_binder_environment_builds_the_student_course_and_runs_every_les
     assert (repo / "student" / "00_getting_started.ipynb").exists(), "Binder must open the student version of lesson 00"
     extensions = run(venv / "bin" / "jupyter", "labextension", "list")
     assert "@jupyter-widgets/jupyterlab-manager" in extensions and "anywidget" in extensions
+    server_extensions = re.sub(r"\x1b\[[0-9;]*m", "", run(venv / "bin" / "jupyter", "server", "extension", "list"))
+    assert re.search(r"dlwidgets\.lab_server\s+enabled", server_extensions), "kernel messages would wait on Nagle"
     output = run(venv / "bin" / "python", "-c", RUN_LESSONS, str(repo / "course"))
     lessons = sorted(p.name for p in (ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
     assert [line.split()[1] for line in output.splitlines() if line.startswith("ran ")] == lessons

@@ -86,8 +86,10 @@ class JupyterLab:
         self.__exit__(None, None, None)
         raise RuntimeError(f"JupyterLab did not start within {self.startup_timeout} s:\n{self.read_log()}")
 
-    def read_log(self) -> str:
-        return (pathlib.Path(self._tmp.name) / "lab.log").read_text(errors="replace")[-4000:]
+    def read_log(self, tail: int | None = 4000) -> str:
+        """The server's log so far (its last ``tail`` characters; None for all of it)."""
+        text = (pathlib.Path(self._tmp.name) / "lab.log").read_text(errors="replace")
+        return text if tail is None else text[-tail:]
 
     def notebook_url(self, relative_path) -> str:
         return f"{self.url}/lab/tree/{relative_path}?reset"
