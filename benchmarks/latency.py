@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
 from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells  # noqa: E402
 
 __all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure",
-           "widget_and_baseline", "measure_baseline", "ROOT"]
+           "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline", "ROOT"]
 
 
 def summary(samples_ms) -> dict:
@@ -123,6 +123,27 @@ def press_and_measure(page, kind: str, target: str, control: str, presses: int =
         page.wait_for_function(f"() => window.__latency.samples.length >= {i + 1}", timeout=30_000)
         time.sleep(pause_s)
     return page.evaluate("window.__latency.samples")
+
+
+def run_in_kernel(page, code: str) -> None:
+    """Run Python in the open notebook's kernel, without output, and wait until it has run."""
+    page.evaluate("""async (code) => {
+        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        await kernel.requestExecute({ code, silent: true }).done;
+    }""", code)
+
+
+def presses_without_lookahead(page, kind: str, target: str, control: str, widget_name: str, presses: int = 30):
+    """Key-to-pixels with the widget's look-ahead switched off, so every press waits for the kernel.
+
+    ``widget_name`` is the widget's variable in the notebook. Two warm-up presses empty the
+    neighbouring views the browser already holds; look-ahead is switched back on at the end.
+    """
+    run_in_kernel(page, f"{widget_name}._LOOKAHEAD_VALUES = 0")
+    try:
+        return press_and_measure(page, kind, target, control, presses + 2)[2:]
+    finally:
+        run_in_kernel(page, f"del {widget_name}._LOOKAHEAD_VALUES")
 
 
 @contextlib.contextmanager

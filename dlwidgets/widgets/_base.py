@@ -8,10 +8,17 @@ is no picture when the settings are impossible) or ``static_figure()`` itself. T
 recomputes on every settings change, shows the message in the widget instead of raising, and
 lets code change several settings at once with ``set()``.
 Its front end is the widget's ES module placed after ``_shared.js`` (see ``front_end``).
+
+Look-ahead: when a slider moves, the front end asks for the views one slider step either side
+(``{"lookahead": {"name", "values"}}``); the base computes them with the same ``_compute()``
+and sends them back, so the next step is drawn at once from core's numbers for exactly those
+settings, before the kernel's own answer (identical) arrives. Every view carries the settings
+it was computed for (``view["settings"]``), so the front end can tell which one it shows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 
 import anywidget
@@ -62,6 +69,15 @@ def choice(name: str, value, options, *, label: str | None = None) -> str:
     return value
 
 
+def _jsonable(value):
+    """A setting as the front end sees it after JSON: numpy scalars as Python numbers, tuples as lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 class CourseWidget(StaticFallback, anywidget.AnyWidget):
     """Base class: recompute ``view`` with core on every settings change, or set ``error``."""
 
@@ -73,10 +89,21 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     _DISPLAY_TRAITS: tuple[str, ...] = ()
     # Size in inches of the Figure the base's ``static_figure()`` makes (80 dpi).
     _FIGSIZE: tuple[float, float] = (8, 4)
+    # At most this many neighbouring values are computed per look-ahead request.
+    _LOOKAHEAD_VALUES = 4
+
+    def __init_subclass__(cls, **kwargs):
+        """Settings the front end changes are not echoed back: ipywidgets' echo is a message the browser
+        must handle before it gets to the new view, and a widget here has a single front end."""
+        super().__init_subclass__(**kwargs)
+        for trait in vars(cls).values():
+            if isinstance(trait, traitlets.TraitType) and trait.metadata.get("sync"):
+                trait.metadata.setdefault("echo_update", False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.observe(self._recompute, names=list(self._SETTINGS))
+        self.on_msg(self._on_front_end_message)
         self._recompute()
 
     def settings(self) -> dict:
@@ -102,18 +129,58 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     def _on_new_view(self) -> None:
         """Hook run after a new view is set (for example to reset an animation)."""
 
-    def _recompute(self, change=None) -> None:
+    def _settings_stamp(self) -> dict:
+        """The current settings as JSON values: which settings a view was computed for."""
+        return {k: _jsonable(getattr(self, k)) for k in self._SETTINGS}
+
+    def _view_or_error(self) -> tuple[dict, str]:
+        """(view, '') computed by core for the current settings, or ({}, why they are impossible)."""
         try:
             view = self._compute()
         except (TypeError, ValueError) as exc:
-            self.error = str(exc)
-            self.view = {}
-            self._on_new_view()
-            return
+            return {}, str(exc)
         view["description"] = self._describe(view)
-        self.error = ""
+        view["settings"] = self._settings_stamp()
+        return view, ""
+
+    def _recompute(self, change=None) -> None:
+        view, error = self._view_or_error()
+        self.error = error
         self.view = view
         self._on_new_view()
+
+    @contextlib.contextmanager
+    def _trying(self, name: str, value):
+        """Give one setting another value for a what-if computation: observers and the front end are
+        not told (traitlets' value store is written directly), and the old value is put back."""
+        old = self._trait_values[name]
+        self._trait_values[name] = value
+        try:
+            yield
+        finally:
+            self._trait_values[name] = old
+
+    def _nearby(self, name, values) -> list[dict]:
+        """Views (or messages) for the current settings with ``name`` set to each of ``values``."""
+        if name not in self._SETTINGS or not isinstance(values, list):
+            return []
+        entries = []
+        for value in values[: self._LOOKAHEAD_VALUES]:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            with self._trying(name, value):
+                try:
+                    view, error = self._view_or_error()
+                except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
+                    continue
+                entries.append({"settings": self._settings_stamp(), "view": view, "error": error})
+        return entries
+
+    def _on_front_end_message(self, _widget, content, _buffers) -> None:
+        """Answer a look-ahead request from the front end with the neighbouring views."""
+        request = content.get("lookahead") if isinstance(content, dict) else None
+        if isinstance(request, dict):
+            self.send({"nearby": self._nearby(request.get("name"), request.get("values"))})
 
     def describe(self) -> str:
         """One paragraph saying what the widget shows now (also its text/plain output)."""

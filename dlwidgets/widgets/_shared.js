@@ -30,15 +30,21 @@ function keyboardRange(input) {
     else return;
     event.preventDefault();
     event.stopPropagation();
-    // Snap to the slider's grid (counted from min) and drop float noise such as 0.15000000000000002.
-    value = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
-    value = Number(value.toFixed(6));
+    value = snap(input, value);
     if (value !== Number(input.value)) {
       input.value = String(value);
       input.dispatchEvent(new Event("input", { bubbles: true }));
     }
   });
   return input;
+}
+
+// `value` on a range input's grid (counted from min, clamped), without float noise such as
+// 0.15000000000000002.
+function snap(input, value) {
+  const lo = Number(input.min), hi = Number(input.max), step = Number(input.step) || 1;
+  const snapped = Math.min(hi, Math.max(lo, Math.round((value - lo) / step) * step + lo));
+  return Number(snapped.toFixed(6));
 }
 
 // Keys typed in this node (arrows, space) belong to the widget, not to JupyterLab's shortcuts.
@@ -59,13 +65,23 @@ function save(model, name, value) {
 }
 
 // A labelled range slider bound to the numeric trait `name`, with a readout beside it. Moving it
-// sets the trait; sync() shows the trait's current value (numbers on a fractional step with two
-// decimals). aria defaults to the label.
+// sets the trait (drawing a looked-ahead view at once if there is one, see lookAhead); sync()
+// shows the trait's current value (numbers on a fractional step with two decimals). aria
+// defaults to the label.
 function settingSlider(model, name, label, { min, max, step = 1, aria = label, format = null } = {}) {
   const input = keyboardRange(el("input", { type: "range", min, max, step, "aria-label": aria, "data-setting": name }));
   const readout = el("output");
   const show = format || (Number.isInteger(Number(step)) ? String : (x) => x.toFixed(2));
-  input.addEventListener("input", () => save(model, name, Number(input.value)));
+  const neighbours = () => {
+    const value = Number(input.value), by = Number(input.step) || 1;
+    return [snap(input, value - by), snap(input, value + by)].filter((v) => v !== value);
+  };
+  input.addEventListener("input", () => {
+    model.set(name, Number(input.value));
+    model.save_changes();
+    lookAhead(model, name, neighbours());
+  });
+  input.addEventListener("focus", () => askNearby(model, name, neighbours()));
   function sync() {
     const value = model.get(name);
     if (typeof value === "number") input.value = value;
@@ -215,16 +231,81 @@ function diverging(u, positive, negative) {
   return shade(t >= 0 ? positive : negative, Math.abs(t));
 }
 
+// Look-ahead. When a slider moves, Python also computes core's views for the slider's
+// neighbouring values and sends them back ({nearby: [{settings, view, error}]}). A later move
+// to one of those settings is drawn at once from that view (a "preview"), without waiting for
+// the round trip through the kernel; Python's own answer for the same settings, identical,
+// replaces it when it arrives. Widgets read what to draw with viewOf(model) and errorOf(model).
+const LOOKAHEAD = new WeakMap();   // model -> { nearby, preview, redraws }
+
+function lookaheadOf(model) {
+  let state = LOOKAHEAD.get(model);
+  if (!state) {
+    state = { nearby: [], preview: null, redraws: new Set() };
+    LOOKAHEAD.set(model, state);
+    model.on("msg:custom", (content) => {
+      if (content && Array.isArray(content.nearby)) state.nearby = content.nearby;
+    });
+  }
+  return state;
+}
+
+// Whether the model's settings now are exactly `settings` (compared as JSON).
+function showsSettings(model, settings) {
+  return Object.keys(settings).every((name) => JSON.stringify(model.get(name)) === JSON.stringify(settings[name]));
+}
+
+// Ask Python for the views with setting `name` at each of `values` (the rest as they are now).
+function askNearby(model, name, values) {
+  if (values.length) model.send({ lookahead: { name, values } });
+}
+
+// After setting `name` changed: draw the looked-ahead view for the new settings if there is one,
+// then ask for the next neighbours.
+function lookAhead(model, name, values) {
+  const state = lookaheadOf(model);
+  const hit = state.nearby.find((entry) => showsSettings(model, entry.settings));
+  if (hit) {
+    state.preview = hit;
+    for (const redraw of state.redraws) redraw();
+  }
+  askNearby(model, name, values);
+}
+
+// What the widget should draw now: the preview if one is showing, else Python's view / error.
+function viewOf(model) {
+  const state = LOOKAHEAD.get(model);
+  return (state && state.preview ? state.preview.view : model.get("view")) || {};
+}
+function errorOf(model) {
+  const state = LOOKAHEAD.get(model);
+  return state && state.preview ? state.preview.error : model.get("error");
+}
+
 // Redraw whenever Python sends a new view or error, and re-sync the controls whenever one of
 // `settings` changes: settings can arrive after the view they produced (several set at once).
-// Calls onView once now; returns a function that removes both listeners.
+// Python's view for settings the learner has already moved on from is not drawn over a newer
+// preview. Calls onView once now; returns a function that removes the listeners.
 function followView(model, settings, onView, sync) {
+  const state = lookaheadOf(model);
+  const fromPython = () => {
+    if (state.preview) {
+      const computedFor = (model.get("view") || {}).settings;
+      if (computedFor && !showsSettings(model, computedFor) && showsSettings(model, state.preview.settings)) return;
+      state.preview = null;
+    }
+    onView();
+  };
+  state.redraws.add(onView);
   const stops = [
-    listen(model, ["change:view", "change:error"], onView),
+    listen(model, ["change:view", "change:error"], fromPython),
     listen(model, settings.map((name) => `change:${name}`), sync),
   ];
   onView();
-  return () => { for (const stop of stops) stop(); };
+  return () => {
+    state.redraws.delete(onView);
+    for (const stop of stops) stop();
+  };
 }
 
 // Show or hide the widget's error box, and mirror the message on the root for tests.

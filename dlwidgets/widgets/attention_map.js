@@ -35,7 +35,7 @@ function render({ model, el: root }) {
   root.append(controls, error, canvas, facts);
 
   let draws = 0, selected = model.get("selected"), geometry = null;
-  const view = () => model.get("view") || {};
+  const view = () => viewOf(model);
 
   function syncControls() {
     panel.value = model.get("panel"); kind.value = model.get("kind");
@@ -188,7 +188,7 @@ function render({ model, el: root }) {
 
   function draw() {
     const v = view();
-    const message = model.get("error");
+    const message = errorOf(model);
     showError(root, error, message);
     root.dataset.panel = v.panel || "";
     if (message || !v.panel) {

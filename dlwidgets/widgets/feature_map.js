@@ -28,7 +28,7 @@ function render({ model, el: root }) {
     el("label", {}, ["C in", channels.in_channels]),
     el("label", {}, ["C out", channels.out_channels]),
   ]);
-  const view = () => model.get("view") || {};
+  const view = () => viewOf(model);
   let draws = 0;
   const player = stepPlayer(model, root, {
     positions: () => view().positions || 0,
@@ -54,7 +54,7 @@ function render({ model, el: root }) {
 
   function draw() {
     const v = view();
-    const message = model.get("error");
+    const message = errorOf(model);
     showError(root, error, message);
     root.dataset.outputSize = message ? "" : String(v.out);
     root.dataset.step = String(player.t);

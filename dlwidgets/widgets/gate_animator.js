@@ -38,7 +38,7 @@ function render({ model, el: root }) {
   let belt = 0;                // conveyor-belt phase, pixels
   let lastNow = 0, draws = 0;
   const stamps = [];           // draw times of the last second, for the measured frame rate
-  const view = () => model.get("view") || {};
+  const view = () => viewOf(model);
 
   function syncControls() {
     for (const slider of sliders) slider.sync();
@@ -132,7 +132,7 @@ function render({ model, el: root }) {
 
   function draw() {
     const v = view();
-    const message = model.get("error");
+    const message = errorOf(model);
     showError(root, error, message);
     if (message || !v.steps) {
       sizeCanvas(canvas, 10, 10);

@@ -51,8 +51,8 @@ function render({ model, el: root }) {
   }
 
   function draw() {
-    const v = model.get("view") || {};
-    const message = model.get("error");
+    const v = viewOf(model);
+    const message = errorOf(model);
     showError(root, error, message);
     if (message || !v.layers) {
       sizeCanvas(canvas, 10, 10);

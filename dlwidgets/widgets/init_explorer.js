@@ -26,8 +26,8 @@ function render({ model, el: root }) {
   function sync() { for (const c of controls) c.sync(); }
 
   function draw() {
-    const v = model.get("view") || {};
-    const message = model.get("error");
+    const v = viewOf(model);
+    const message = errorOf(model);
     showError(root, error, message);
     if (message || !v.panels) {
       sizeCanvas(canvas, 10, 10); facts.textContent = "";

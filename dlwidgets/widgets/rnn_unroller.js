@@ -28,7 +28,7 @@ function render({ model, el: root }) {
   bias.addEventListener("change", () => save(model, "bias", bias.checked));
   const controls = controlRow([...sliders.map((s) => s.node), el("label", {}, ["Input scale", scale]), el("label", {}, [bias, "biases"])]);
 
-  const view = () => model.get("view") || {};
+  const view = () => viewOf(model);
   const player = stepPlayer(model, root, {
     positions: () => view().positions || 0, draw: () => draw(),
     playLabel: "Play or pause the forward and backward pass", stepLabel: "Advance the animation by one step",
@@ -51,7 +51,7 @@ function render({ model, el: root }) {
 
   function draw() {
     const v = view();
-    const message = model.get("error");
+    const message = errorOf(model);
     const t = player.t;
     showError(root, error, message);
     root.dataset.step = String(t);

@@ -20,8 +20,8 @@ function render({ model, el: root }) {
   function sync() { for (const c of controls) c.sync(); }
 
   function draw() {
-    const v = model.get("view") || {};
-    const message = model.get("error");
+    const v = viewOf(model);
+    const message = errorOf(model);
     showError(root, error, message);
     if (message || !v.positive) {
       sizeCanvas(canvas, 10, 10); facts.textContent = "";
@@ -82,7 +82,7 @@ function render({ model, el: root }) {
     frame = null; play.textContent = "▶ Play"; root.dataset.playing = "false";
   }
   function tick(now) {
-    const v = model.get("view") || {};
+    const v = viewOf(model);
     if (now - last > 60) { last = now; t += 1; draw(); }
     if (t >= (v.steps || 0)) { stop(); model.set("shown", -1); model.save_changes(); t = -1; draw(); return; }
     frame = requestAnimationFrame(tick);

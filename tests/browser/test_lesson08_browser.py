@@ -32,6 +32,26 @@ def test_lesson08_runs_and_the_feature_map_calculator_reacts(page, lab, screensh
     assert canvas_pixels(widget) != before
     assert "⌊(32 + 2·2 − 1·(5−1) − 1) / 1⌋ + 1 = ⌊31 / 1⌋ + 1 = 32" in widget.locator(".dlw-formula").inner_text()
 
+    # Look-ahead: once the slider has focus, Python sends core's views one step either side, so
+    # the next key press redraws synchronously, before any kernel message can be handled; the
+    # kernel's own answer for the same settings then arrives and agrees.
+    kernel = widget.locator("input[data-setting='kernel_size']")
+    kernel.focus()
+    page.wait_for_timeout(1500)   # the two neighbouring views take about a millisecond to compute
+    drawn_at_once = kernel.evaluate("""(input) => {
+        const root = input.closest('.dlw-fm'), draws = Number(root.dataset.draws);
+        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+        return [Number(root.dataset.draws) - draws, root.dataset.outputSize,
+                root.querySelector('.dlw-formula').textContent, Number(root.dataset.draws)];
+    }""")
+    assert drawn_at_once[:2] == [1, "33"], drawn_at_once   # kernel 4: 32 + 2·2 − 3 − 1 + 1
+    page.wait_for_function("(n) => Number(document.querySelector('.dlw-fm').dataset.draws) > n",
+                           arg=drawn_at_once[3])   # the kernel's answer redraws
+    assert widget.get_attribute("data-output-size") == "33"
+    assert widget.locator(".dlw-formula").text_content() == drawn_at_once[2]
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
+
     # An impossible setting shows a message in the widget, not a traceback.
     stride.focus()
     page.keyboard.press("ArrowRight")
