@@ -236,15 +236,25 @@ function diverging(u, positive, negative) {
 // to one of those settings is drawn at once from that view (a "preview"), without waiting for
 // the round trip through the kernel; Python's own answer for the same settings, identical,
 // replaces it when it arrives. Widgets read what to draw with viewOf(model) and errorOf(model).
-const LOOKAHEAD = new WeakMap();   // model -> { nearby, preview, redraws }
+const LOOKAHEAD = new WeakMap();   // model -> { nearby, preview, redraws, asked, waiting }
+// At most one look-ahead request is in the kernel at a time (a dragged slider would otherwise
+// queue work ahead of the real update); one not answered within this time no longer counts.
+const LOOKAHEAD_PATIENCE_MS = 3000;
 
 function lookaheadOf(model) {
   let state = LOOKAHEAD.get(model);
   if (!state) {
-    state = { nearby: [], preview: null, redraws: new Set() };
+    state = { nearby: [], preview: null, redraws: new Set(), asked: null, waiting: null };
     LOOKAHEAD.set(model, state);
     model.on("msg:custom", (content) => {
-      if (content && Array.isArray(content.nearby)) state.nearby = content.nearby;
+      if (!content || !Array.isArray(content.nearby)) return;
+      state.nearby = content.nearby;
+      state.asked = null;
+      if (state.waiting) {
+        const next = state.waiting;
+        state.waiting = null;
+        askNearby(model, next.name, next.values);
+      }
     });
   }
   return state;
@@ -255,9 +265,17 @@ function showsSettings(model, settings) {
   return Object.keys(settings).every((name) => JSON.stringify(model.get(name)) === JSON.stringify(settings[name]));
 }
 
-// Ask Python for the views with setting `name` at each of `values` (the rest as they are now).
+// Ask Python for the views with setting `name` at each of `values` (the rest as they are now);
+// while an earlier request is unanswered, only the latest new one waits to be sent.
 function askNearby(model, name, values) {
-  if (values.length) model.send({ lookahead: { name, values } });
+  if (!values.length) return;
+  const state = lookaheadOf(model);
+  if (state.asked !== null && performance.now() - state.asked < LOOKAHEAD_PATIENCE_MS) {
+    state.waiting = { name, values };
+    return;
+  }
+  state.asked = performance.now();
+  model.send({ lookahead: { name, values } });
 }
 
 // After setting `name` changed: draw the looked-ahead view for the new settings if there is one,

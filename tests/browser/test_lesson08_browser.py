@@ -52,6 +52,17 @@ def test_lesson08_runs_and_the_feature_map_calculator_reacts(page, lab, screensh
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
 
+    # Four presses faster than any answer: late answers and previews never leave a stale picture.
+    kernel.evaluate("""(input) => { for (let i = 0; i < 4; i++)
+        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true })); }""")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '36'")   # kernel 1
+    page.wait_for_timeout(1000)
+    assert widget.get_attribute("data-output-size") == "36"
+    assert widget.locator(".dlw-formula").text_content().endswith("= 36")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
+
     # An impossible setting shows a message in the widget, not a traceback.
     stride.focus()
     page.keyboard.press("ArrowRight")
