@@ -7,7 +7,8 @@ weight_ih / weight_hh with gates stacked (LSTM: i, f, g, o; GRU: r, z, n) for re
 from .activations import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_and_grad, dead_fraction, elu,
                           elu_grad, gelu, gelu_grad, grad_peak, identity, identity_grad, leaky_relu, leaky_relu_grad,
                           log_softmax, log_softmax_jacobian, maxout, maxout_grad, relu, relu_grad, saturated_fraction,
-                          sigmoid, sigmoid_grad, softmax, softmax_jacobian, softmax_vjp, tanh, tanh_grad)
+                          sigmoid, sigmoid_grad, softmax, softmax_jacobian, softmax_vjp, tanh, tanh_and_grad,
+                          tanh_grad)
 from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores, attention, dot_scores,
                         encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
                         scaled_dot_scores)
@@ -39,7 +40,7 @@ __all__ = [
     "ACTIVATIONS", "DEFAULT_SATURATION_THRESHOLD", "activation_and_grad", "dead_fraction", "elu", "elu_grad", "gelu",
     "gelu_grad", "grad_peak", "identity", "identity_grad", "leaky_relu", "leaky_relu_grad", "log_softmax",
     "log_softmax_jacobian", "maxout", "maxout_grad", "relu", "relu_grad", "saturated_fraction", "sigmoid",
-    "sigmoid_grad", "softmax", "softmax_jacobian", "softmax_vjp", "tanh", "tanh_grad",
+    "sigmoid_grad", "softmax", "softmax_jacobian", "softmax_vjp", "tanh", "tanh_and_grad", "tanh_grad",
     # initialisation
     "INITIALISERS", "compute_fans", "constant", "glorot_limit", "glorot_normal", "glorot_uniform", "he_normal",
     "he_uniform", "lecun_normal", "lecun_uniform", "orthogonal", "small_normal", "zeros",

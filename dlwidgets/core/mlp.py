@@ -6,7 +6,8 @@ output layer. Hidden layer l computes z = h W^T + b, optionally batch-normalises
 ``torch.nn.BatchNorm1d`` in ``train()``), applies the activation, and optionally adds a
 residual connection h + f(h) when input and output widths match. ``forward_backward``
 runs one batch through and back and reports what the widget shows: the loss, activation
-statistics per layer, gradient norms per layer, and the first/last gradient ratio.
+statistics per layer, gradient norms per layer, and the first/last gradient ratio. It keeps
+its working arrays between calls on the same batch size, so repeated calls allocate little.
 
 Parameter names follow the layer number, 1-based: W1, b1, gamma1, beta1, ..., and the
 output layer is W{depth+1}, b{depth+1}. A weight has shape (out, in), as in torch.nn.Linear.
@@ -23,6 +24,7 @@ from .activations import (
     ACTIVATIONS,
     DEFAULT_SATURATION_THRESHOLD,
     activation_and_grad,
+    activation_and_grad_into,
     grad_peak,
     log_softmax,
     softmax,
@@ -212,12 +214,14 @@ class ForwardBackwardResult:
     layer_stats: list                # LayerStats per hidden layer, input side first
     weight_grad_norms: list          # ||dL/dW|| per linear layer, output layer last
     activation_grad_norms: list      # ||dL/dh_l|| per hidden layer output h_l
-    grads: dict                      # parameter name -> gradient (after clipping, if asked)
+    grads: dict | None               # parameter name -> gradient (after clipping); None if not kept
     total_grad_norm: float           # global norm of all gradients before clipping
     grad_ratio: float                # ||dL/dW_first hidden|| / ||dL/dW_last hidden||
     clipped: bool = False
     low: float = field(default=VANISHING_BELOW, repr=False)
     high: float = field(default=EXPLODING_ABOVE, repr=False)
+    clipped_total_norm: float | None = None       # global norm after clipping; None if not clipped
+    clipped_weight_grad_norms: list | None = None  # ||dL/dW|| per linear layer after clipping
 
     @property
     def flow(self) -> str:
@@ -225,22 +229,119 @@ class ForwardBackwardResult:
         return classify_gradient_ratio(self.grad_ratio, self.low, self.high)
 
 
-def _layer_stats(a, fprime, below, signed):
+def _layer_stats(a, fprime, below, signed, centred, mask):
     """LayerStats of activations a whose derivatives are fprime; below = saturation cut-off.
 
     The std is two-pass (centre, then square): deep sigmoid layers can have a mean of 0.5 and
     a spread of 1e-12, where E[a^2] - E[a]^2 would be pure rounding noise. signed says
-    whether f' can be negative (GELU); otherwise the |f'| pass is skipped.
+    whether f' can be negative (GELU). centred and mask are scratch arrays of a's shape. A
+    unit with f' == 0 is saturated too (below > 0), so dead units are only counted if any is.
     """
     n = a.size
     mean = float(a.sum()) / n
-    centred = (a - mean).ravel()
-    return LayerStats(
-        mean=mean,
-        std=math.sqrt(float(np.dot(centred, centred)) / n),
-        saturated_fraction=np.count_nonzero((np.abs(fprime) if signed else fprime) < below) / n,
-        dead_fraction=np.count_nonzero(fprime == 0.0) / n,
-    )
+    flat = np.subtract(a, mean, out=centred).ravel()
+    std = math.sqrt(float(np.dot(flat, flat)) / n)
+    slopes = np.abs(fprime, out=centred) if signed else fprime
+    saturated = np.count_nonzero(np.less(slopes, below, out=mask))
+    dead = np.count_nonzero(np.equal(fprime, 0.0, out=mask)) if saturated else 0
+    return LayerStats(mean=mean, std=std, saturated_fraction=saturated / n, dead_fraction=dead / n)
+
+
+def _is_identity_affine(gamma, beta) -> bool:
+    """Whether gamma is all 1 and beta all 0, so gamma * zhat + beta is zhat itself."""
+    return not beta.any() and bool((gamma == 1.0).all())
+
+
+def _batch_norm_forward(z, gamma, beta, zhat, inv_std, tmp):
+    """Batch-normalise z (overwritten) with batch statistics; fills zhat and inv_std, returns u.
+
+    u = gamma * (z - mean) / sqrt(var + BN_EPS) + beta, var the biased batch variance. tmp is
+    scratch of z's shape; u is zhat itself when gamma is 1 and beta 0, else z's array.
+    """
+    n = z.shape[0]
+    mean = np.add.reduce(z, axis=0, out=inv_std)
+    mean /= n
+    zc = np.subtract(z, mean, out=z)
+    var = np.add.reduce(np.multiply(zc, zc, out=tmp), axis=0, out=inv_std)
+    var /= n
+    var += BN_EPS
+    np.divide(1.0, np.sqrt(var, out=var), out=inv_std)
+    np.multiply(zc, inv_std, out=zhat)
+    if _is_identity_affine(gamma, beta):
+        return zhat
+    return np.add(np.multiply(zhat, gamma, out=z), beta, out=z)
+
+
+def _batch_norm_backward(g_u, zhat, inv_std, gamma, gamma_grad, beta_grad, tmp, column):
+    """dL/dz into g_u (dL/du on entry); fills gamma_grad and beta_grad. tmp, column: scratch.
+
+    dL/dz = gamma inv_std (g_u - mean(g_u) - zhat mean(g_u zhat)), the batch statistics'
+    own dependence on z included; the two means are beta_grad / n and gamma_grad / n.
+    """
+    n = g_u.shape[0]
+    np.add.reduce(np.multiply(g_u, zhat, out=tmp), axis=0, out=gamma_grad)
+    np.add.reduce(g_u, axis=0, out=beta_grad)
+    scale = np.multiply(gamma, inv_std, out=column)
+    np.subtract(g_u, beta_grad / n, out=g_u)
+    np.multiply(g_u, scale, out=g_u)
+    np.multiply(zhat, scale * gamma_grad / n, out=tmp)
+    return np.subtract(g_u, tmp, out=g_u)
+
+
+class _Workspace:
+    """Arrays reused by every forward_backward call of one network on one batch size.
+
+    A deep pass keeps megabytes of per-layer values; allocating them afresh on every call
+    costs about as much as the arithmetic (new memory must be paged in), so they are kept.
+    """
+
+    def __init__(self, net, n):
+        shape = (n, net.width)
+        depth = net.depth
+        self.key = (n, net.batch_norm)
+        self.outputs = [np.empty(shape) for _ in range(depth)]   # h_l, hidden layer l's output
+        self.fprimes = [np.empty(shape) for _ in range(depth)]   # f'(u_l)
+        self.zhats = [np.empty(shape) for _ in range(depth)] if net.batch_norm else None
+        self.inv_stds = [np.empty(net.width) for _ in range(depth)] if net.batch_norm else None
+        self.pre, self.act, self.scratch = np.empty(shape), np.empty(shape), np.empty(shape)
+        self.mask = np.empty(shape, dtype=bool)
+        self.grad_h = (np.empty(shape), np.empty(shape))
+        self.grad_pre = np.empty(shape)
+        self.column = np.empty(net.width)
+        # gradients whose norms are all that is wanted: the weights share one buffer
+        weights = np.empty(max(p.size for p in net.params.values() if p.ndim == 2))
+        self.grads = {name: weights[:p.size].reshape(p.shape) if p.ndim == 2 else np.empty(p.shape)
+                      for name, p in net.params.items()}
+
+
+class _GradientSink:
+    """Where the backward pass writes each gradient, and the squared norms it notes of them.
+
+    With keep, gradients go into one fresh block (a view per parameter, in params order) that
+    the caller may keep; without, into the workspace's reused arrays.
+    """
+
+    def __init__(self, params, keep, clip_value, scratch):
+        self.clip_value = clip_value
+        self.squares = {}
+        self.clipped_squares = {} if clip_value is not None else self.squares
+        self.block = None
+        if keep:
+            self.block = np.empty(sum(p.size for p in params.values()))
+            self.arrays, start = {}, 0
+            for name, p in params.items():
+                self.arrays[name] = self.block[start:start + p.size].reshape(p.shape)
+                start += p.size
+        else:
+            self.arrays = scratch
+
+    def record(self, name):
+        """Note the squared norm of arrays[name], then clip it by value if asked."""
+        g = self.arrays[name]
+        self.squares[name] = _sum_sq(g)
+        if self.clip_value is not None:
+            np.clip(g, -self.clip_value, self.clip_value, out=g)
+            self.clipped_squares[name] = _sum_sq(g)
 
 
 class MLP:
@@ -308,6 +409,13 @@ class MLP:
                 self.params[f"beta{l}"] = np.zeros(sizes[l])
             else:
                 self.params[f"b{l}"] = np.zeros(sizes[l])
+        # parameter names per linear layer, looked up on every pass
+        self._names = [(f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") for l in range(1, self.depth + 2)]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_workspace", None)  # scratch arrays, rebuilt on the next call
+        return state
 
     def _skip(self, l):
         """Whether hidden layer l (1-based) adds its input back: residual on and widths match."""
@@ -329,7 +437,8 @@ class MLP:
         return x, y
 
     def _forward(self, x, keep):
-        """Output of the network; if keep, also the per-layer values the backward pass needs."""
+        """Output of the network, computed the plain way; if keep, also (input, f(u), f'(u), zhat,
+        inv_std) per hidden layer, as fresh arrays."""
         p = self.params
         h = x
         cache = []
@@ -377,70 +486,131 @@ class MLP:
         clip_value: float | None = None,
         max_norm: float | None = None,
         saturation_threshold: float = DEFAULT_SATURATION_THRESHOLD,
+        keep_grads: bool = True,
     ) -> ForwardBackwardResult:
         """One forward and backward pass on a batch; the parameters are not changed.
 
         Gradient norms and the ratio are of the raw gradients. If clip_value and/or max_norm
-        are given, the returned grads are clipped: by value first, then by global norm.
+        are given, the returned grads are clipped: by value first, then by global norm (scaled
+        by max_norm / (norm + 1e-6) when below 1, as torch does), and clipped_total_norm and
+        clipped_weight_grad_norms report their norms. keep_grads=False leaves grads None and
+        skips building them, for callers that only show the norms.
         """
         x, y = self._check_batch(x, y)
-        p = self.params
-        out, h_last, cache = self._forward(x, keep=True)
-        loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
-
-        grads = {}
-        last = self.depth + 1
-        grads[f"W{last}"] = g_out.T @ h_last
-        grads[f"b{last}"] = g_out.sum(axis=0)
-        g_h = g_out @ p[f"W{last}"]
-
+        if clip_value is not None:
+            clip_value = _real(clip_value, "clip_value")
+        if max_norm is not None:
+            max_norm = _real(max_norm, "max_norm")
         below = _real(saturation_threshold, "saturation_threshold") * grad_peak(self.activation)
-        signed = self.activation in _SIGNED_GRADS
-        stats = [None] * self.depth
-        act_norms = [0.0] * self.depth
-        for l in range(self.depth, 0, -1):
-            h_in, a, fprime, zhat, inv_std = cache[l - 1]
-            act_norms[l - 1] = math.sqrt(_sum_sq(g_h))
-            stats[l - 1] = _layer_stats(a, fprime, below, signed)
-            g_u = g_h * fprime
-            if self.batch_norm:
-                grads[f"gamma{l}"] = np.sum(g_u * zhat, axis=0)
-                grads[f"beta{l}"] = g_u.sum(axis=0)
-                g_zhat = g_u * p[f"gamma{l}"]
-                # d/dz of (z - mean z) / sqrt(var z + eps), batch statistics included
-                g_z = inv_std * (g_zhat - g_zhat.mean(axis=0) - zhat * np.mean(g_zhat * zhat, axis=0))
-            else:
-                g_z = g_u
-                grads[f"b{l}"] = g_z.sum(axis=0)
-            grads[f"W{l}"] = g_z.T @ h_in
-            if l > 1:  # the gradient with respect to the input x itself is not needed
-                g_in = g_z @ p[f"W{l}"]
-                if self._skip(l):
-                    g_in += g_h
-                g_h = g_in
+        ws = self._take_workspace(x.shape[0])
+        try:
+            out, stats, inputs, fprimes, skips = self._forward_pass(ws, x, below)
+            loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
+            sink = _GradientSink(self.params, keep_grads, clip_value, ws.grads)
+            act_norms = self._backward_pass(ws, g_out, inputs, fprimes, skips, sink)
+        finally:
+            self._workspace = ws
+        return self._result(loss, out, stats, act_norms, sink, max_norm)
 
-        grads = {name: grads[name] for name in p}  # same order as params
-        squares = {name: _sum_sq(g) for name, g in grads.items()}
-        weight_norms = [math.sqrt(squares[f"W{l}"]) for l in range(1, last + 1)]
-        total = math.sqrt(sum(squares.values()))
+    def _take_workspace(self, n):
+        """This network's reusable arrays for batch size n, taken out until the call puts them back.
+
+        dict.pop is atomic, so a call running at the same time in another thread finds none
+        and makes its own.
+        """
+        ws = self.__dict__.pop("_workspace", None)
+        if ws is None or ws.key != (n, self.batch_norm):
+            ws = _Workspace(self, n)
+        return ws
+
+    def _forward_pass(self, ws, x, below):
+        """Output and LayerStats, keeping what the backward pass needs: each layer's input, f' and skip."""
+        p = self.params
+        signed = self.activation in _SIGNED_GRADS
+        h = x
+        inputs, fprimes, skips, stats = [x], [], [], []
+        for l in range(self.depth):
+            w_name, b_name, gamma_name, beta_name = self._names[l]
+            w = p[w_name]
+            z = np.matmul(h, w.T, out=ws.pre)
+            if self.batch_norm:
+                u = _batch_norm_forward(z, p[gamma_name], p[beta_name], ws.zhats[l], ws.inv_stds[l], ws.scratch)
+            else:
+                b = p[b_name]
+                u = np.add(z, b, out=z) if b.any() else z  # biases start at 0: nothing to add
+            skip = self.residual and w.shape[0] == w.shape[1]
+            a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else ws.outputs[l],
+                                                 ws.fprimes[l], ws.scratch)
+            stats.append(_layer_stats(a, fprime, below, signed, ws.scratch, ws.mask))
+            h = np.add(h, a, out=ws.outputs[l]) if skip else a
+            inputs.append(h)
+            fprimes.append(fprime)
+            skips.append(skip)
+        w_name, b_name = self._names[self.depth][:2]
+        return h @ p[w_name].T + p[b_name], stats, inputs, fprimes, skips
+
+    def _backward_pass(self, ws, g_out, inputs, fprimes, skips, sink):
+        """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer."""
+        p = self.params
+        w_name, b_name = self._names[self.depth][:2]
+        np.matmul(g_out.T, inputs[-1], out=sink.arrays[w_name])
+        sink.record(w_name)
+        np.add.reduce(g_out, axis=0, out=sink.arrays[b_name])
+        sink.record(b_name)
+        g_h, spare = np.matmul(g_out, p[w_name], out=ws.grad_h[0]), ws.grad_h[1]
+        act_norms = [0.0] * self.depth
+        for l in range(self.depth - 1, -1, -1):
+            w_name, b_name, gamma_name, beta_name = self._names[l]
+            act_norms[l] = math.sqrt(_sum_sq(g_h))
+            g_z = np.multiply(g_h, fprimes[l], out=ws.grad_pre)
+            if self.batch_norm:
+                _batch_norm_backward(g_z, ws.zhats[l], ws.inv_stds[l], p[gamma_name], sink.arrays[gamma_name],
+                                     sink.arrays[beta_name], ws.scratch, ws.column)
+                sink.record(gamma_name)
+                sink.record(beta_name)
+            else:
+                np.add.reduce(g_z, axis=0, out=sink.arrays[b_name])
+                sink.record(b_name)
+            np.matmul(g_z.T, inputs[l], out=sink.arrays[w_name])
+            sink.record(w_name)
+            if l > 0:  # the gradient with respect to the input x itself is not needed
+                g_in = np.matmul(g_z, p[w_name], out=spare)
+                if skips[l]:
+                    g_in += g_h
+                g_h, spare = g_in, g_h
+        return act_norms
+
+    def _result(self, loss, out, stats, act_norms, sink, max_norm):
+        """The ForwardBackwardResult from the sink's squared norms; applies norm clipping to kept grads."""
+        names = list(self.params)
+        weights = [w_name for w_name, *_ in self._names]
+        squares = sink.squares
+        weight_norms = [math.sqrt(squares[name]) for name in weights]
         first, final = weight_norms[0], weight_norms[self.depth - 1]
         ratio = first / final if final > 0 else (math.inf if first > 0 else math.nan)
-
-        clipped = False
-        if clip_value is not None:
-            grads, _ = clip_grad_value(grads, clip_value)
-            clipped = True
-        if max_norm is not None:
-            grads, _ = clip_grad_norm(grads, max_norm)
-            clipped = True
+        clipped = sink.clip_value is not None or max_norm is not None
+        clipped_total = clipped_weights = None
+        if clipped:
+            kept = sink.clipped_squares
+            factor = 1.0
+            if max_norm is not None:
+                scale = max_norm / (math.sqrt(sum(kept[name] for name in names)) + _CLIP_EPS)
+                if scale < 1.0:
+                    factor = scale
+                    if sink.block is not None:
+                        sink.block *= scale
+            clipped_total = factor * math.sqrt(sum(kept[name] for name in names))
+            clipped_weights = [factor * math.sqrt(kept[name]) for name in weights]
         return ForwardBackwardResult(
             loss=loss,
             output=out,
             layer_stats=stats,
             weight_grad_norms=weight_norms,
             activation_grad_norms=act_norms,
-            grads=grads,
-            total_grad_norm=total,
+            grads=sink.arrays if sink.block is not None else None,
+            total_grad_norm=math.sqrt(sum(squares[name] for name in names)),
             grad_ratio=ratio,
             clipped=clipped,
+            clipped_total_norm=clipped_total,
+            clipped_weight_grad_norms=clipped_weights,
         )

@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, classify_gradient_ratio,
-                    global_grad_norm, mlp_batch, mlp_network)
+                    mlp_batch, mlp_network)
 from ._base import CourseWidget, choice, real_number, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
@@ -111,7 +111,7 @@ class GradientFlowMeter(CourseWidget):
         x, y = self._cached(self._batches, (s["width"], s["batch"], s["seed"]),
                             lambda: mlp_batch(s["width"], s["batch"], s["seed"]))
         with np.errstate(all="ignore"):
-            result = net.forward_backward(x, y, max_norm=s["max_norm"] or None)
+            result = net.forward_backward(x, y, max_norm=s["max_norm"] or None, keep_grads=False)
         if not np.isfinite(result.total_grad_norm):
             raise ValueError("the gradients overflowed (too large to represent); lower the weight scale or the depth")
         depth = s["depth"]
@@ -139,9 +139,8 @@ class GradientFlowMeter(CourseWidget):
             "vanishing_below": VANISHING_BELOW, "exploding_above": EXPLODING_ABOVE,
         }
         if result.clipped:
-            view["clipped_norm"] = finite(global_grad_norm(result.grads))
-            view["clipped_weight_norms"] = finite_list(global_grad_norm([result.grads[f"W{l}"]])
-                                                       for l in range(1, depth + 1))
+            view["clipped_norm"] = finite(result.clipped_total_norm)
+            view["clipped_weight_norms"] = finite_list(result.clipped_weight_grad_norms[:depth])
         else:
             view["clipped_norm"] = None
             view["clipped_weight_norms"] = None
