@@ -89,7 +89,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     _DISPLAY_TRAITS: tuple[str, ...] = ()
     # Size in inches of the Figure the base's ``static_figure()`` makes (80 dpi).
     _FIGSIZE: tuple[float, float] = (8, 4)
-    # At most this many neighbouring values are computed per look-ahead request.
+    # At most this many neighbouring values are computed per look-ahead request (0 turns it off).
     _LOOKAHEAD_VALUES = 4
 
     def __init_subclass__(cls, **kwargs):
