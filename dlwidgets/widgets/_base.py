@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
+import time
 
 import anywidget
 import numpy as np
@@ -91,6 +92,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     _FIGSIZE: tuple[float, float] = (8, 4)
     # At most this many neighbouring values are computed per look-ahead request (0 turns it off).
     _LOOKAHEAD_VALUES = 4
+    # No look-ahead when the current view took longer than this to compute: the extra views would
+    # hold up the learner's next real change (the kernel does one thing at a time).
+    _LOOKAHEAD_BUDGET_S = 0.1
 
     def __init_subclass__(cls, **kwargs):
         """Settings the front end changes are not echoed back: ipywidgets' echo is a message the browser
@@ -144,7 +148,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         return view, ""
 
     def _recompute(self, change=None) -> None:
+        start = time.perf_counter()
         view, error = self._view_or_error()
+        self._compute_seconds = time.perf_counter() - start
         self.error = error
         self.view = view
         self._on_new_view()
@@ -162,6 +168,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
 
     def _nearby(self, name, values) -> list[dict]:
         """Views (or messages) for the current settings with ``name`` set to each of ``values``."""
+        if self._compute_seconds > self._LOOKAHEAD_BUDGET_S:
+            return []
         if name not in self._SETTINGS or not isinstance(values, list):
             return []
         entries = []

@@ -73,6 +73,13 @@ def test_malformed_look_ahead_requests_are_answered_with_nothing_and_change_noth
     assert calc.input_size == 16 and calc.error == ""
 
 
+def test_no_look_ahead_for_a_widget_whose_views_are_slow_to_compute():
+    calc = FeatureMapCalculator(input_size=16)
+    assert len(calc._nearby("input_size", [15, 17])) == 2
+    calc._LOOKAHEAD_BUDGET_S = 0.0   # as if one view took longer than the budget
+    assert calc._nearby("input_size", [15, 17]) == []
+
+
 def test_at_most_a_few_neighbours_are_computed_per_request():
     calc = FeatureMapCalculator(input_size=16)
     assert len(calc._nearby("input_size", list(range(1, 30)))) == calc._LOOKAHEAD_VALUES
