@@ -19,7 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells  # noqa: E402
+from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells, run_in_kernel  # noqa: E402
 
 __all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure",
            "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline", "ROOT"]
@@ -123,14 +123,6 @@ def press_and_measure(page, kind: str, target: str, control: str, presses: int =
         page.wait_for_function(f"() => window.__latency.samples.length >= {i + 1}", timeout=30_000)
         time.sleep(pause_s)
     return page.evaluate("window.__latency.samples")
-
-
-def run_in_kernel(page, code: str) -> None:
-    """Run Python in the open notebook's kernel, without output, and wait until it has run."""
-    page.evaluate("""async (code) => {
-        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-        await kernel.requestExecute({ code, silent: true }).done;
-    }""", code)
 
 
 def presses_without_lookahead(page, kind: str, target: str, control: str, widget_name: str, presses: int = 30):

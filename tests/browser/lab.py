@@ -20,7 +20,7 @@ import time
 import urllib.request
 
 __all__ = ["CHROMIUM_FLAGS", "chromium_path", "JupyterLab", "launch_chromium", "open_notebook",
-           "run_all_cells", "watch_console"]
+           "run_all_cells", "run_in_kernel", "watch_console"]
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -167,3 +167,11 @@ def run_all_cells(page, timeout_ms: int = 120_000) -> None:
         timeout=timeout_ms,
         polling=250,
     )
+
+
+def run_in_kernel(page, code: str) -> None:
+    """Run Python in the open notebook's kernel, without output, and wait until it has run."""
+    page.evaluate("""async (code) => {
+        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        await kernel.requestExecute({ code, silent: true }).done;
+    }""", code)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .lab import open_notebook, run_all_cells
+from .lab import open_notebook, run_all_cells, run_in_kernel
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,13 @@ def test_lesson08_runs_and_the_feature_map_calculator_reacts(page, lab, screensh
     assert widget.locator(".dlw-formula").text_content().endswith("= 36")
     for _ in range(4):
         page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
+
+    # Python can still change a setting the browser changed last (no echo is expected back).
+    run_in_kernel(page, "calc.kernel_size = 3")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '34'")
+    assert kernel.input_value() == "3"
+    run_in_kernel(page, "calc.kernel_size = 5")
     page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.outputSize === '32'")
 
     # An impossible setting shows a message in the widget, not a traceback.
