@@ -6,8 +6,9 @@ figure of the same content. Prints the numbers and how they compare with the tar
 
 Targets: kernel-side p95 <= 20 ms; browser median <= 50 ms. A depth step is normally drawn at
 once from a looked-ahead view (Python computed the neighbouring depths after the previous
-change, see widgets/_base.py); the same presses are also measured with look-ahead off. Each update runs one forward and
-backward pass of core's MLP on the meter's fixed batch; networks are cached by their settings,
+change, see widgets/_base.py); the same presses are also measured with look-ahead off.
+Each update runs one forward and backward pass of core's MLP on the meter's fixed batch (the
+meter asks for no gradient arrays, only their norms); networks are cached by their settings,
 so the "warm" numbers (a setting seen before, as when a slider goes back and forth) cost the pass
 alone, while "cold" ones (a new network every time) also build 50 weight matrices.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
