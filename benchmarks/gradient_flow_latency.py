@@ -83,7 +83,8 @@ def kernel_side(updates: int) -> dict:
 
     net = mlp_network(depth=50, width=128, activation="tanh", init="orthogonal")
     x, y = mlp_batch(128, 64, 0)
-    results["core forward_backward alone"] = summary(time_calls(lambda _: net.forward_backward(x, y), list(range(updates))))
+    results["core forward_backward alone"] = summary(time_calls(
+        lambda _: net.forward_backward(x, y, keep_grads=False), list(range(updates))))   # as the meter calls it
     return results
 
 
