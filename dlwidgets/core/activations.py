@@ -485,7 +485,7 @@ def _tanh_and_grad_into(x, value, grad, scratch):
 def tanh_and_grad(x):
     """(tanh(x), tanh'(x)) from one exponential per entry, where tanh and tanh_grad take two.
 
-    tanh is within about 2 ulp of the exact value (bit for bit math.tanh for |x| < 0.625) and
+    tanh is within about 2 ulp of the exact value (glibc's own tanh formula for |x| < 0.625) and
     tanh' keeps its relative precision in the tails, like tanh_grad; both may differ from
     np.tanh and tanh_grad in the last bit or two.
     """

@@ -313,7 +313,8 @@ def test_fused_tanh_is_within_2_ulp_of_math_tanh_everywhere():
     np.testing.assert_array_equal(value[x == -1000.0], -1.0)
     tiny = np.abs(x) < 1e-8  # where tanh x rounds to x itself
     assert ulp_distance(value[tiny], x[tiny]).max() <= 1
-    np.testing.assert_array_equal(value[np.abs(x) < 0.625], expected[np.abs(x) < 0.625])  # the C library's formula
+    near = np.abs(x) < 0.625  # glibc's formula there: equal on Linux, within an ulp of any libm
+    assert ulp_distance(value[near], expected[near]).max() <= 1
     assert math.copysign(1.0, tanh_and_grad(-0.0)[0]) == -1.0
 
 
