@@ -538,7 +538,7 @@ class MLP:
             else:
                 b = p[b_name]
                 u = np.add(z, b, out=z) if b.any() else z  # biases start at 0: nothing to add
-            skip = self.residual and w.shape[0] == w.shape[1]
+            skip = self._skip(l + 1)
             a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else ws.outputs[l],
                                                  ws.fprimes[l], ws.scratch)
             stats.append(_layer_stats(a, fprime, below, signed, ws.scratch, ws.mask))
@@ -592,14 +592,15 @@ class MLP:
         clipped_total = clipped_weights = None
         if clipped:
             kept = sink.clipped_squares
+            kept_total = math.sqrt(sum(kept[name] for name in names))
             factor = 1.0
             if max_norm is not None:
-                scale = max_norm / (math.sqrt(sum(kept[name] for name in names)) + _CLIP_EPS)
+                scale = max_norm / (kept_total + _CLIP_EPS)
                 if scale < 1.0:
                     factor = scale
                     if sink.block is not None:
                         sink.block *= scale
-            clipped_total = factor * math.sqrt(sum(kept[name] for name in names))
+            clipped_total = factor * kept_total
             clipped_weights = [factor * math.sqrt(kept[name]) for name in weights]
         return ForwardBackwardResult(
             loss=loss,

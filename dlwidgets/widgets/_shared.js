@@ -77,8 +77,7 @@ function settingSlider(model, name, label, { min, max, step = 1, aria = label, f
     return [snap(input, value - by), snap(input, value + by)].filter((v) => v !== value);
   };
   input.addEventListener("input", () => {
-    model.set(name, Number(input.value));
-    model.save_changes();
+    save(model, name, Number(input.value));
     lookAhead(model, name, neighbours());
   });
   input.addEventListener("focus", () => askNearby(model, name, neighbours()));
