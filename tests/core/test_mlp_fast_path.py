@@ -5,6 +5,7 @@ import copy
 import math
 import pickle
 import threading
+import warnings
 from decimal import Decimal, getcontext
 
 import numpy as np
@@ -297,24 +298,37 @@ def ulp_distance(a, b):
     return np.abs(np.abs(a - b) / np.spacing(np.maximum(np.abs(a), np.abs(b))))
 
 
-def test_fused_tanh_is_within_2_ulp_of_math_tanh_everywhere():
+def exact_tanh(x):
+    """tanh x in 60-digit decimal arithmetic, correctly rounded to a double."""
+    getcontext().prec = 60
+    d = Decimal(x)
+    if abs(d) < Decimal("1e-5"):  # the series; e^2x - 1 would keep too few digits
+        return float(d - d ** 3 / 3 + 2 * d ** 5 / 15 - 17 * d ** 7 / 315)
+    if abs(d) > 50:  # 1 - tanh < 2e-43: rounds to 1
+        return math.copysign(1.0, x)
+    e = (2 * d).exp()
+    return float((e - 1) / (e + 1))
+
+
+def test_fused_tanh_is_within_1_ulp_of_the_exact_value_everywhere():
     rng = np.random.default_rng(0)
     magnitudes = np.concatenate([
         [0.0, 5e-324, 1e-300, 1e-200, 1e-30, 1e-8, 1e-4, 0.1, 0.3, 0.5, 0.625, 1.0, 3.0, 10.0, 19.0, 20.0, 100.0,
          1000.0, 1e300, np.nextafter(0.625, 0.0), np.nextafter(0.625, 1.0)],
-        np.linspace(0.0, 3.0, 30001),
-        np.exp(rng.uniform(math.log(1e-300), math.log(50.0), 20000)),
+        np.linspace(0.0, 3.0, 3001),
+        rng.uniform(0.0, 0.625, 4000),  # the rational function's whole range
+        np.exp(rng.uniform(math.log(1e-300), math.log(50.0), 4000)),
     ])
     x = np.concatenate([magnitudes, -magnitudes])
     value, _ = tanh_and_grad(x)
-    expected = np.array([math.tanh(v) for v in x])
-    assert ulp_distance(value, expected).max() <= 2
+    expected = np.array([exact_tanh(v) for v in x])
+    assert ulp_distance(value, expected).max() <= 1
+    # glibc's tanh is itself up to 2 ulp off here, so the two may differ by that much
+    assert ulp_distance(value, np.array([math.tanh(v) for v in x])).max() <= 3
     np.testing.assert_array_equal(value[x == 1000.0], 1.0)
     np.testing.assert_array_equal(value[x == -1000.0], -1.0)
     tiny = np.abs(x) < 1e-8  # where tanh x rounds to x itself
-    assert ulp_distance(value[tiny], x[tiny]).max() <= 1
-    near = np.abs(x) < 0.625  # glibc's formula there: equal on Linux, within an ulp of any libm
-    assert ulp_distance(value[near], expected[near]).max() <= 1
+    np.testing.assert_array_equal(value[tiny], x[tiny])
     assert math.copysign(1.0, tanh_and_grad(-0.0)[0]) == -1.0
 
 
@@ -340,6 +354,16 @@ def test_fused_tanh_handles_non_finite_inputs_like_numpy():
     value, grad = tanh_and_grad(np.array([np.inf, -np.inf, np.nan]))
     np.testing.assert_array_equal(value, [1.0, -1.0, np.nan])
     np.testing.assert_array_equal(grad, [0.0, 0.0, np.nan])
+
+
+def test_fused_tanh_is_quiet_when_huge_inputs_sit_among_small_ones():
+    x = np.array([0.1, -0.2, 0.3, 0.0, 0.5, 1e300, -1e300, np.inf, -np.inf, np.nan, 0.4, 0.01])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the rational function never sees the huge entries' overflow
+        value, grad = tanh_and_grad(x)
+    np.testing.assert_array_equal(value[5:10], [1.0, -1.0, 1.0, -1.0, np.nan])
+    np.testing.assert_array_equal(grad[5:10], [0.0, 0.0, 0.0, 0.0, np.nan])
+    np.testing.assert_allclose(value[[0, 1, 2, 3, 4, 10, 11]], np.tanh(x[[0, 1, 2, 3, 4, 10, 11]]), rtol=5e-16)
 
 
 @pytest.mark.parametrize("scale", [0.1, 0.6, 3.0])  # mostly below the split, mixed, mostly above
