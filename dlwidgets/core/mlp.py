@@ -144,6 +144,12 @@ def _sum_sq(a) -> float:
     return float(np.dot(flat, flat))
 
 
+def _squares(a) -> float:
+    """_sum_sq of a float64 array, without the conversion (the pass calls it 3 times a layer)."""
+    flat = a.reshape(-1)
+    return float(np.dot(flat, flat))
+
+
 def global_grad_norm(grads) -> float:
     """Euclidean norm of all gradients together, as if flattened into one vector."""
     return math.sqrt(sum(_sum_sq(g) for g in _arrays(grads)))
@@ -238,7 +244,7 @@ def _layer_stats(a, fprime, below, signed, centred, mask):
     unit with f' == 0 is saturated too (below > 0), so dead units are only counted if any is.
     """
     n = a.size
-    mean = float(a.sum()) / n
+    mean = float(np.add.reduce(a, axis=None)) / n
     flat = np.subtract(a, mean, out=centred).ravel()
     std = math.sqrt(float(np.dot(flat, flat)) / n)
     slopes = np.abs(fprime, out=centred) if signed else fprime
@@ -253,38 +259,41 @@ def _is_identity_affine(gamma, beta) -> bool:
 
 
 def _batch_norm_forward(z, gamma, beta, zhat, inv_std, tmp):
-    """Batch-normalise z (overwritten) with batch statistics; fills zhat and inv_std, returns u.
+    """Batch-normalise z (overwritten; units x examples) with batch statistics; fills zhat and
+    inv_std, returns u.
 
-    u = gamma * (z - mean) / sqrt(var + BN_EPS) + beta, var the biased batch variance. tmp is
-    scratch of z's shape; u is zhat itself when gamma is 1 and beta 0, else z's array.
+    u = gamma * (z - mean) / sqrt(var + BN_EPS) + beta, var the biased batch variance, both
+    per unit (row). tmp is scratch of z's shape; u is zhat itself when gamma is 1 and beta 0,
+    else z's array.
     """
-    n = z.shape[0]
-    mean = np.add.reduce(z, axis=0, out=inv_std)
+    n = z.shape[1]
+    mean = np.add.reduce(z, axis=1, out=inv_std)
     mean /= n
-    zc = np.subtract(z, mean, out=z)
-    var = np.add.reduce(np.multiply(zc, zc, out=tmp), axis=0, out=inv_std)
+    zc = np.subtract(z, mean[:, None], out=z)
+    var = np.add.reduce(np.multiply(zc, zc, out=tmp), axis=1, out=inv_std)
     var /= n
     var += BN_EPS
     np.divide(1.0, np.sqrt(var, out=var), out=inv_std)
-    np.multiply(zc, inv_std, out=zhat)
+    np.multiply(zc, inv_std[:, None], out=zhat)
     if _is_identity_affine(gamma, beta):
         return zhat
-    return np.add(np.multiply(zhat, gamma, out=z), beta, out=z)
+    return np.add(np.multiply(zhat, gamma[:, None], out=z), beta[:, None], out=z)
 
 
 def _batch_norm_backward(g_u, zhat, inv_std, gamma, gamma_grad, beta_grad, tmp, column):
-    """dL/dz into g_u (dL/du on entry); fills gamma_grad and beta_grad. tmp, column: scratch.
+    """dL/dz into g_u (dL/du on entry; units x examples); fills gamma_grad and beta_grad.
+    tmp, column: scratch.
 
     dL/dz = gamma inv_std (g_u - mean(g_u) - zhat mean(g_u zhat)), the batch statistics'
     own dependence on z included; the two means are beta_grad / n and gamma_grad / n.
     """
-    n = g_u.shape[0]
-    np.add.reduce(np.multiply(g_u, zhat, out=tmp), axis=0, out=gamma_grad)
-    np.add.reduce(g_u, axis=0, out=beta_grad)
+    n = g_u.shape[1]
+    np.add.reduce(np.multiply(g_u, zhat, out=tmp), axis=1, out=gamma_grad)
+    np.add.reduce(g_u, axis=1, out=beta_grad)
     scale = np.multiply(gamma, inv_std, out=column)
-    np.subtract(g_u, beta_grad / n, out=g_u)
-    np.multiply(g_u, scale, out=g_u)
-    np.multiply(zhat, scale * gamma_grad / n, out=tmp)
+    np.subtract(g_u, (beta_grad / n)[:, None], out=g_u)
+    np.multiply(g_u, scale[:, None], out=g_u)
+    np.multiply(zhat, (scale * gamma_grad / n)[:, None], out=tmp)
     return np.subtract(g_u, tmp, out=g_u)
 
 
@@ -293,10 +302,12 @@ class _Workspace:
 
     A deep pass keeps megabytes of per-layer values; allocating them afresh on every call
     costs about as much as the arithmetic (new memory must be paged in), so they are kept.
+    Per-layer values are stored units x examples (the transpose of the plain pass's layout):
+    W @ h then gives OpenBLAS a tall product it shares well between two threads.
     """
 
     def __init__(self, net, n):
-        shape = (n, net.width)
+        shape = (net.width, n)
         depth = net.depth
         self.key = (n, net.batch_norm)
         self.outputs = [np.empty(shape) for _ in range(depth)]   # h_l, hidden layer l's output
@@ -338,10 +349,10 @@ class _GradientSink:
     def record(self, name):
         """Note the squared norm of arrays[name], then clip it by value if asked."""
         g = self.arrays[name]
-        self.squares[name] = _sum_sq(g)
+        self.squares[name] = _squares(g)
         if self.clip_value is not None:
             np.clip(g, -self.clip_value, self.clip_value, out=g)
-            self.clipped_squares[name] = _sum_sq(g)
+            self.clipped_squares[name] = _squares(g)
 
 
 class MLP:
@@ -524,20 +535,20 @@ class MLP:
         return ws
 
     def _forward_pass(self, ws, x, below):
-        """Output and LayerStats, keeping what the backward pass needs: each layer's input, f' and skip."""
+        """Output and LayerStats, keeping what the backward pass needs: each layer's input, f' and skip
+        (units x examples, the transpose of x's layout)."""
         p = self.params
         signed = self.activation in _SIGNED_GRADS
-        h = x
-        inputs, fprimes, skips, stats = [x], [], [], []
+        h = np.ascontiguousarray(x.T)
+        inputs, fprimes, skips, stats = [h], [], [], []
         for l in range(self.depth):
             w_name, b_name, gamma_name, beta_name = self._names[l]
-            w = p[w_name]
-            z = np.matmul(h, w.T, out=ws.pre)
+            z = np.matmul(p[w_name], h, out=ws.pre)
             if self.batch_norm:
                 u = _batch_norm_forward(z, p[gamma_name], p[beta_name], ws.zhats[l], ws.inv_stds[l], ws.scratch)
             else:
                 b = p[b_name]
-                u = np.add(z, b, out=z) if b.any() else z  # biases start at 0: nothing to add
+                u = np.add(z, b[:, None], out=z) if np.count_nonzero(b) else z  # biases start at 0: nothing to add
             skip = self._skip(l + 1)
             a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else ws.outputs[l],
                                                  ws.fprimes[l], ws.scratch)
@@ -547,21 +558,24 @@ class MLP:
             fprimes.append(fprime)
             skips.append(skip)
         w_name, b_name = self._names[self.depth][:2]
-        return h @ p[w_name].T + p[b_name], stats, inputs, fprimes, skips
+        return np.matmul(h.T, p[w_name].T) + p[b_name], stats, inputs, fprimes, skips
 
     def _backward_pass(self, ws, g_out, inputs, fprimes, skips, sink):
-        """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer."""
+        """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer.
+
+        g_out is (examples x outputs) as the loss gives it; everything else is units x examples.
+        """
         p = self.params
         w_name, b_name = self._names[self.depth][:2]
-        np.matmul(g_out.T, inputs[-1], out=sink.arrays[w_name])
+        np.matmul(g_out.T, inputs[-1].T, out=sink.arrays[w_name])
         sink.record(w_name)
         np.add.reduce(g_out, axis=0, out=sink.arrays[b_name])
         sink.record(b_name)
-        g_h, spare = np.matmul(g_out, p[w_name], out=ws.grad_h[0]), ws.grad_h[1]
+        g_h, spare = np.matmul(p[w_name].T, g_out.T, out=ws.grad_h[0]), ws.grad_h[1]
         act_norms = [0.0] * self.depth
         for l in range(self.depth - 1, -1, -1):
             w_name, b_name, gamma_name, beta_name = self._names[l]
-            act_norms[l] = math.sqrt(_sum_sq(g_h))
+            act_norms[l] = math.sqrt(_squares(g_h))
             g_z = np.multiply(g_h, fprimes[l], out=ws.grad_pre)
             if self.batch_norm:
                 _batch_norm_backward(g_z, ws.zhats[l], ws.inv_stds[l], p[gamma_name], sink.arrays[gamma_name],
@@ -569,12 +583,12 @@ class MLP:
                 sink.record(gamma_name)
                 sink.record(beta_name)
             else:
-                np.add.reduce(g_z, axis=0, out=sink.arrays[b_name])
+                np.add.reduce(g_z, axis=1, out=sink.arrays[b_name])
                 sink.record(b_name)
-            np.matmul(g_z.T, inputs[l], out=sink.arrays[w_name])
+            np.matmul(g_z, inputs[l].T, out=sink.arrays[w_name])
             sink.record(w_name)
             if l > 0:  # the gradient with respect to the input x itself is not needed
-                g_in = np.matmul(g_z, p[w_name], out=spare)
+                g_in = np.matmul(p[w_name].T, g_z, out=spare)
                 if skips[l]:
                     g_in += g_h
                 g_h, spare = g_in, g_h

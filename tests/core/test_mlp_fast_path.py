@@ -183,7 +183,9 @@ def test_the_gradient_flow_meter_network_matches_the_plain_pass(activation, batc
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(64, 128)), rng.normal(size=(64, 1))
     ref = reference_forward_backward(model, x, y)
-    assert_matches_reference(model.forward_backward(x, y, keep_grads=False), ref, rtol=1e-11)
+    # 50 batch norms amplify rounding: with ReLU the plain float64 pass is itself 2e-11 away from
+    # one in 80-bit arithmetic, and the fast pass sums in another order
+    assert_matches_reference(model.forward_backward(x, y, keep_grads=False), ref, rtol=1e-10 if batch_norm else 1e-11)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
@@ -193,10 +195,12 @@ def test_an_overflowing_network_gives_the_same_non_finite_numbers(activation):
     with np.errstate(all="ignore"):
         ref = reference_forward_backward(model, x, y)
         res = model.forward_backward(x, y)
-    np.testing.assert_array_equal(res.output, ref["output"])
-    np.testing.assert_array_equal(res.weight_grad_norms, ref["weight_norms"])
+    # the same infinities and NaNs in the same places; finite numbers agree to rounding
+    np.testing.assert_allclose(res.output, ref["output"], rtol=1e-14)
+    np.testing.assert_allclose(res.weight_grad_norms, ref["weight_norms"], rtol=1e-14)
     for name in ref["grads"]:
-        np.testing.assert_array_equal(res.grads[name], ref["grads"][name], err_msg=name)
+        np.testing.assert_allclose(res.grads[name], ref["grads"][name], rtol=1e-14, err_msg=name)
+        np.testing.assert_array_equal(np.isfinite(res.grads[name]), np.isfinite(ref["grads"][name]), err_msg=name)
 
 
 # ---------------------------------------------------------------------------------------
