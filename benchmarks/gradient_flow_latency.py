@@ -10,7 +10,9 @@ change, see widgets/_base.py); the same presses are also measured with look-ahea
 Each update runs one forward and backward pass of core's MLP on the meter's fixed batch (the
 meter asks for no gradient arrays, only their norms); networks are cached by their settings,
 so the "warm" numbers (a setting seen before, as when a slider goes back and forth) cost the pass
-alone, while "cold" ones (a new network every time) also build 50 weight matrices.
+alone, while "cold" ones (a new seed every time) also draw 50 orthogonal weight matrices. A depth
+not seen before draws at most one new matrix: every depth shares its first layers (core's
+mlp_weights), so "new depth" costs one network build (copies of the weights) and the pass.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
 """
 
@@ -79,7 +81,18 @@ def kernel_side(updates: int) -> dict:
         lambda depth: meter._nearby("depth", [depth - 1, depth + 1]), [50 + (i % 2) for i in range(updates)]))
 
     results["cold: new seed every time (build + pass)"] = summary(
-        time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=2))
+        time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=0))
+
+    fresh = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", seed=7)
+    # then 51, 49, 52, 48, ...: networks not built yet; a deeper one draws its last layer
+    new_depths = [50 + (i // 2 + 1) * (1 if i % 2 == 0 else -1) for i in range(max(20, updates // 3))]
+
+    def set_fresh_depth(depth):
+        fresh.depth = depth
+        fresh.get_state("view")
+
+    results["new depth every time (weights shared)"] = summary(
+        time_calls(set_fresh_depth, new_depths, warmup=0))
 
     net = mlp_network(depth=50, width=128, activation="tanh", init="orthogonal")
     x, y = mlp_batch(128, 64, 0)

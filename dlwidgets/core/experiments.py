@@ -17,6 +17,7 @@ from .init import INITIALISERS
 from .lstm import lstm_params, lstm_sequence
 from .masks import attention_mask
 from .mlp import MLP, ForwardBackwardResult
+from .mlp_weights import stream_initialiser
 from .rnn import rnn_bptt, rnn_forward, rnn_params, scale_to_spectral_radius
 
 __all__ = [
@@ -157,9 +158,20 @@ def scaled_initialiser(init: str, scale: float):
 
 def mlp_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
                 batch_norm=False, residual=False, seed=0) -> MLP:
-    """The lessons' deep MLP: ``depth`` hidden layers of ``width``, one output, MSE loss."""
-    return MLP(depth, width, activation=activation, init=scaled_initialiser(init, float(weight_scale)),
-               batch_norm=batch_norm, residual=residual, loss="mse", seed=seed)
+    """The lessons' deep MLP: ``depth`` hidden layers of ``width``, one output, MSE loss.
+
+    Its weights are those ``MLP(..., init=scaled_initialiser(init, weight_scale), seed=seed)``
+    draws, taken from a cache shared by every depth and weight scale (see ``mlp_weights``).
+    """
+    weight_scale = float(weight_scale)
+    shareable = (isinstance(init, str) and init in INITIALISERS and type(seed) is int  # seed None: fresh each time
+                 and type(depth) is int and type(width) is int and depth >= 1 and width >= 1)
+    initialiser = (stream_initialiser(depth, width, init, weight_scale, seed) if shareable
+                   else scaled_initialiser(init, weight_scale))
+    net = MLP(depth, width, activation=activation, init=initialiser, batch_norm=batch_norm, residual=residual,
+              loss="mse", seed=seed)
+    net.init = scaled_initialiser(init, weight_scale)  # what the network was drawn with, as before
+    return net
 
 
 def mlp_experiment(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
