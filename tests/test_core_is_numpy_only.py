@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 CORE = pathlib.Path(__file__).resolve().parents[1] / "dlwidgets" / "core"
-ALLOWED = {"numpy", "math", "dataclasses", "typing", "__future__", "functools", "itertools", "collections", "numbers"}
+ALLOWED = {"numpy", "math", "dataclasses", "typing", "__future__", "functools", "itertools", "collections", "numbers",
+           "threading"}
 
 BLOCKER = """
 import sys
