@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 from latency import (measure_baseline, press_and_measure, presses_without_lookahead, summary, time_calls,
                      widget_and_baseline)
 
@@ -98,7 +99,23 @@ def kernel_side(updates: int) -> dict:
     x, y = mlp_batch(128, 64, 0)
     results["core forward_backward alone"] = summary(time_calls(
         lambda _: net.forward_backward(x, y, keep_grads=False), list(range(updates))))   # as the meter calls it
+    results["floor: the pass's 150 matrix products alone"] = summary(time_calls(
+        lambda _: matrix_products(net), list(range(updates))))
     return results
+
+
+def matrix_products(net) -> None:
+    """The products one depth-50 pass makes, on arrays of the pass's shapes and layout (units x
+    examples): W h forward, dL/dW = g h^T and W^T g backward. A floor no numpy code of the pass can
+    go below; how far the pass is above it shows what the rest costs, and it moves with the
+    machine's speed at the moment (on shared hosts that varies by half between runs)."""
+    h = np.ones((net.width, 64))
+    out, grad = np.empty_like(h), np.empty((net.width, net.width))
+    for l in range(1, net.depth + 1):
+        w = net.params[f"W{l}"]
+        np.matmul(w, h, out=out)
+        np.matmul(out, h.T, out=grad)
+        np.matmul(w.T, out, out=h)
 
 
 def browser(presses: int) -> dict:
@@ -124,8 +141,10 @@ def main() -> None:
     for name, s in kernel.items():
         print(f"  {name:44s} median {s['median']:6.2f} ms   p95 {s['p95']:6.2f} ms   (n={s['n']})")
     warm = kernel["warm: depth 50 <-> 51 (networks cached)"]["p95"]
+    floor = kernel["floor: the pass's 150 matrix products alone"]["p95"]
     print(f"kernel-side p95 (warm, tanh) {warm:.2f} ms (target <= 20 ms): {'met' if warm <= 20 else 'NOT met'}; "
-          f"core's forward_backward alone takes p95 {kernel['core forward_backward alone']['p95']:.2f} ms")
+          f"core's forward_backward alone takes p95 {kernel['core forward_backward alone']['p95']:.2f} ms, "
+          f"its matrix products alone {floor:.2f} ms")
     if args.no_browser:
         return
     timings = browser(args.presses)
