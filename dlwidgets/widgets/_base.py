@@ -14,6 +14,10 @@ Look-ahead: when a slider moves, the front end asks for the views one slider ste
 and sends them back, so the next step is drawn at once from core's numbers for exactly those
 settings, before the kernel's own answer (identical) arrives. Every view carries the settings
 it was computed for (``view["settings"]``), so the front end can tell which one it shows.
+
+A view depends on the settings alone, so the views of the last few settings are remembered:
+stepping to a setting the look-ahead has computed, or back to one just left, costs the kernel
+no second computation, and it is free sooner to look further ahead.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import pathlib
 import time
+from collections import OrderedDict
 
 import anywidget
 import numpy as np
@@ -95,6 +100,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     # No look-ahead when the current view took longer than this to compute: the extra views would
     # hold up the learner's next real change (the kernel does one thing at a time).
     _LOOKAHEAD_BUDGET_S = 0.1
+    # The views (or messages) of this many recent settings are remembered (0 turns it off).
+    _REMEMBERED_VIEWS = 8
 
     def __init_subclass__(cls, **kwargs):
         """Settings the front end changes are not echoed back: ipywidgets' echo is a message the browser
@@ -105,6 +112,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 trait.metadata.setdefault("echo_update", False)
 
     def __init__(self, **kwargs):
+        self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error, seconds)
         super().__init__(**kwargs)
         self.observe(self._recompute, names=list(self._SETTINGS))
         self.on_msg(self._on_front_end_message)
@@ -147,10 +155,25 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         view["settings"] = self._settings_stamp()
         return view, ""
 
-    def _recompute(self, change=None) -> None:
+    def _view_for_settings(self) -> tuple[dict, str, float]:
+        """(view, error, seconds its computation took) for the current settings: remembered if these
+        settings were seen lately, else computed now (and remembered)."""
+        key = repr(list(self._settings_stamp().values()))  # repr tells 1, 1.0, True and "1" apart
+        entry = self._remembered.get(key)
+        if entry is not None:
+            self._remembered.move_to_end(key)
+            return entry
         start = time.perf_counter()
         view, error = self._view_or_error()
-        self._compute_seconds = time.perf_counter() - start
+        entry = (view, error, time.perf_counter() - start)
+        if self._REMEMBERED_VIEWS > 0:
+            self._remembered[key] = entry
+            while len(self._remembered) > self._REMEMBERED_VIEWS:
+                self._remembered.popitem(last=False)
+        return entry
+
+    def _recompute(self, change=None) -> None:
+        view, error, self._compute_seconds = self._view_for_settings()  # the computation's cost, even when remembered
         self.error = error
         self.view = view
         self._on_new_view()
@@ -178,7 +201,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 continue
             with self._trying(name, value):
                 try:
-                    view, error = self._view_or_error()
+                    view, error, _ = self._view_for_settings()
                 except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
                     continue
                 entries.append({"settings": self._settings_stamp(), "view": view, "error": error})

@@ -83,3 +83,86 @@ def test_no_look_ahead_for_a_widget_whose_views_are_slow_to_compute():
 def test_at_most_a_few_neighbours_are_computed_per_request():
     calc = FeatureMapCalculator(input_size=16)
     assert len(calc._nearby("input_size", list(range(1, 30)))) == calc._LOOKAHEAD_VALUES
+
+
+# ---------------------------------------------------------------------------------------
+# Remembered views: a view depends on the settings alone, so recent ones are not computed twice
+
+from dlwidgets.widgets import (ActivationExplorer, AttentionMap, InitExplorer, RNNUnroller,  # noqa: E402
+                               ZeroCentredUpdates)
+
+EVERY_WIDGET = [
+    (lambda: ActivationExplorer(), "input_std", 3.5),
+    (lambda: AttentionMap(), "temperature", 2.0),
+    (lambda: FeatureMapCalculator(input_size=16, kernel_size=3, padding=1), "stride", 2),
+    (lambda: GateAnimator(forget_bias=1.0), "forget_bias", -1.0),
+    (lambda: GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh"), "depth", 13),
+    (lambda: InitExplorer(depth=4, width=8, batch=8, train_steps=2), "weight_scale", 2.0),
+    (lambda: RNNUnroller(), "spectral_radius", 1.3),
+    (lambda: ZeroCentredUpdates(), "learning_rate", 0.2),
+]
+
+
+def counting(widget):
+    """Count the widget's calls of _compute from now on."""
+    calls = []
+    compute = widget._compute
+    widget._compute = lambda: calls.append(1) or compute()
+    return calls
+
+
+@pytest.mark.parametrize("make, name, other", EVERY_WIDGET)
+def test_going_back_to_a_setting_shows_its_remembered_view_which_equals_a_fresh_one(make, name, other):
+    widget = make()
+    first, value = widget.view, getattr(widget, name)
+    calls = counting(widget)
+    setattr(widget, name, other)
+    assert widget.view != first and len(calls) == 1
+    setattr(widget, name, value)
+    assert widget.view is first and len(calls) == 1   # not computed again
+    assert widget.view == make().view
+
+
+def test_stepping_to_a_looked_ahead_setting_computes_nothing_more():
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh")
+    (entry,) = meter._nearby("depth", [13])
+    calls = counting(meter)
+    meter.depth = 13
+    assert calls == [] and meter.view is entry["view"]
+    assert meter._nearby("depth", [12, 14])[0]["view"] is meter._remembered[repr(list(
+        {**meter._settings_stamp(), "depth": 12}.values()))][0]
+    assert len(calls) == 1   # only depth 14 was new
+
+
+def test_a_remembered_view_keeps_its_computation_cost_for_the_look_ahead_budget():
+    calc = FeatureMapCalculator(input_size=16)
+    key = repr(list(calc._settings_stamp().values()))
+    view, error, _ = calc._remembered[key]
+    calc._remembered[key] = (view, error, 5.0)   # as if it had taken 5 s
+    calc.input_size = 17
+    calc.input_size = 16
+    assert calc._compute_seconds == 5.0 and calc._nearby("input_size", [15, 17]) == []
+
+
+def test_impossible_settings_are_remembered_with_their_message():
+    calc = FeatureMapCalculator(input_size=16, kernel_size=3)
+    calc.input_size = 2   # too small for the kernel: a message
+    message = calc.error
+    calls = counting(calc)
+    calc.input_size = 16
+    calc.input_size = 2
+    assert calls == [] and calc.error == message and calc.view == {}
+
+
+def test_only_the_last_few_settings_are_remembered_and_zero_turns_it_off():
+    calc = FeatureMapCalculator(input_size=16)
+    for size in range(20, 40):
+        calc.input_size = size
+    assert len(calc._remembered) == calc._REMEMBERED_VIEWS
+    calc._REMEMBERED_VIEWS = 0
+    calc._remembered.clear()
+    calls = counting(calc)
+    calc.input_size = 30
+    calc.input_size = 31
+    calc.input_size = 30
+    assert len(calls) == 3 and not calc._remembered
