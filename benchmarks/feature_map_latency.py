@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from latency import (measure_baseline, press_and_measure, presses_without_lookahead, summary, time_calls,
-                     widget_and_baseline)
+from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import FeatureMapCalculator
 
@@ -39,7 +39,7 @@ widgets.interact(show, input_size=widgets.IntSlider(16, min=8, max=24, descripti
 
 def kernel_side(updates: int) -> dict:
     """Time one settings change: validation, core computations, the view dict and its JSON state."""
-    calc = FeatureMapCalculator(input_size=16, kernel_size=3, padding=1)
+    calc = computing(FeatureMapCalculator(input_size=16, kernel_size=3, padding=1))
     sizes = [8 + (i % 17) for i in range(updates)]
 
     def update(size):
@@ -51,7 +51,7 @@ def kernel_side(updates: int) -> dict:
 
 def lookahead_side(updates: int) -> dict:
     """Time the look-ahead request a slider step sends after its change: the two neighbouring views."""
-    calc = FeatureMapCalculator(input_size=16, kernel_size=3, padding=1)
+    calc = computing(FeatureMapCalculator(input_size=16, kernel_size=3, padding=1))
     sizes = [8 + (i % 17) for i in range(updates)]
     return summary(time_calls(lambda size: calc._nearby("input_size", [size - 1, size + 1]), sizes))
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 
-from latency import (measure_baseline, press_and_measure, presses_without_lookahead, summary, time_calls,
-                     widget_and_baseline)
+from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GateAnimator
 
@@ -66,7 +66,7 @@ def playback_fps(page, seconds: float) -> float:
 
 def kernel_side(updates: int) -> dict:
     """One forget-bias change (core's LSTM and GRU runs, the view and its JSON), and the look-ahead after it."""
-    gates = GateAnimator()
+    gates = computing(GateAnimator())
     biases = [-6 + 0.25 * (i % 65) for i in range(updates)]
 
     def change(bias):

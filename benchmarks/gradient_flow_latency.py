@@ -8,11 +8,14 @@ Targets: kernel-side p95 <= 20 ms; browser median <= 50 ms. A depth step is norm
 once from a looked-ahead view (Python computed the neighbouring depths after the previous
 change, see widgets/_base.py); the same presses are also measured with look-ahead off.
 Each update runs one forward and backward pass of core's MLP on the meter's fixed batch (the
-meter asks for no gradient arrays, only their norms); networks are cached by their settings,
-so the "warm" numbers (a setting seen before, as when a slider goes back and forth) cost the pass
-alone, while "cold" ones (a new seed every time) also draw 50 orthogonal weight matrices. A depth
-not seen before draws at most one new matrix: every depth shares its first layers (core's
-mlp_weights), so "new depth" costs one network build (copies of the weights) and the pass.
+meter asks for no gradient arrays, only their norms). The meter remembers the views of its last
+few settings, so a step to a setting the look-ahead computed costs no pass at all: that is
+timed on its own ("views remembered") and switched off for every other row, which time the
+computation. Networks are cached by their settings, so the "warm" rows (a network built before,
+as when a slider goes back and forth) cost the pass alone, while "cold" ones (a new seed every
+time) also draw 50 orthogonal weight matrices. A depth not seen before draws at most one new
+matrix (every depth shares its first layers, see core's mlp_weights), so "new depth" costs a
+network build (copies of the weights) and the pass.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
 """
 
@@ -21,8 +24,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from latency import (measure_baseline, press_and_measure, presses_without_lookahead, summary, time_calls,
-                     widget_and_baseline)
+from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GradientFlowMeter
 from dlwidgets.core import mlp_batch, mlp_network
@@ -49,7 +52,7 @@ widgets.interact(show, depth=widgets.IntSlider(50, min=40, max=60, description="
 
 def kernel_side(updates: int) -> dict:
     """Time one settings change: validation, one forward_backward, the view dict and its JSON state."""
-    meter = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")
+    meter = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal"))
     results = {}
 
     def set_depth(depth):
@@ -59,7 +62,7 @@ def kernel_side(updates: int) -> dict:
     results["warm: depth 50 <-> 51 (networks cached)"] = summary(
         time_calls(set_depth, [50 + (i % 2) for i in range(updates)]))
     for activation, init in (("relu", "he_normal"), ("sigmoid", "glorot_normal")):
-        other = GradientFlowMeter(**SIZE, activation=activation, init=init)
+        other = computing(GradientFlowMeter(**SIZE, activation=activation, init=init))
 
         def set_other(depth, other=other):
             other.depth = depth
@@ -84,7 +87,7 @@ def kernel_side(updates: int) -> dict:
     results["cold: new seed every time (build + pass)"] = summary(
         time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=0))
 
-    fresh = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", seed=7)
+    fresh = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", seed=7))
     # then 51, 49, 52, 48, ...: networks not built yet; a deeper one draws its last layer
     new_depths = [50 + (i // 2 + 1) * (1 if i % 2 == 0 else -1) for i in range(max(20, updates // 3))]
 
@@ -94,6 +97,16 @@ def kernel_side(updates: int) -> dict:
 
     results["new depth every time (weights shared)"] = summary(
         time_calls(set_fresh_depth, new_depths, warmup=0))
+
+    remembering = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")
+    remembering.depth = 51
+
+    def revisit(depth):
+        remembering.depth = depth
+        remembering.get_state("view")
+
+    results["depth 50 <-> 51, views remembered"] = summary(
+        time_calls(revisit, [50 + (i % 2) for i in range(updates)]))
 
     net = mlp_network(depth=50, width=128, activation="tanh", init="orthogonal")
     x, y = mlp_batch(128, 64, 0)

@@ -32,6 +32,14 @@ def summary(samples_ms) -> dict:
     return {"median": statistics.median(ordered), "p95": p95, "n": len(ordered)}
 
 
+def computing(widget):
+    """The widget with its remembered views switched off, so that every change computes its view:
+    what the kernel-side rows time (a remembered view costs next to nothing)."""
+    widget._REMEMBERED_VIEWS = 0
+    widget._remembered.clear()
+    return widget
+
+
 def time_calls(fn, arguments, warmup: int = 5) -> list[float]:
     """Milliseconds per call of ``fn(arg)`` for each argument, after a few warm-up calls."""
     for arg in arguments[:warmup]:
@@ -126,16 +134,18 @@ def press_and_measure(page, kind: str, target: str, control: str, presses: int =
 
 
 def presses_without_lookahead(page, kind: str, target: str, control: str, widget_name: str, presses: int = 30):
-    """Key-to-pixels with the widget's look-ahead switched off, so every press waits for the kernel.
+    """Key-to-pixels with the widget's look-ahead and remembered views switched off, so every press
+    waits for the kernel to compute the view.
 
     ``widget_name`` is the widget's variable in the notebook. Two warm-up presses empty the
-    neighbouring views the browser already holds; look-ahead is switched back on at the end.
+    neighbouring views the browser already holds; both are switched back on at the end.
     """
-    run_in_kernel(page, f"{widget_name}._LOOKAHEAD_VALUES = 0")
+    run_in_kernel(page, f"{widget_name}._LOOKAHEAD_VALUES = 0; {widget_name}._REMEMBERED_VIEWS = 0; "
+                        f"{widget_name}._remembered.clear()")
     try:
         return press_and_measure(page, kind, target, control, presses + 2)[2:]
     finally:
-        run_in_kernel(page, f"del {widget_name}._LOOKAHEAD_VALUES")
+        run_in_kernel(page, f"del {widget_name}._LOOKAHEAD_VALUES; del {widget_name}._REMEMBERED_VIEWS")
 
 
 @contextlib.contextmanager
