@@ -17,7 +17,8 @@ it was computed for (``view["settings"]``), so the front end can tell which one 
 
 A view depends on the settings alone, so the views of the last few settings are remembered:
 stepping to a setting the look-ahead has computed, or back to one just left, costs the kernel
-no second computation, and it is free sooner to look further ahead.
+no second computation, and it is free sooner to look further ahead. When views are slow to
+compute, the look-ahead sends only remembered ones.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     _FIGSIZE: tuple[float, float] = (8, 4)
     # At most this many neighbouring values are computed per look-ahead request (0 turns it off).
     _LOOKAHEAD_VALUES = 4
-    # No look-ahead when the current view took longer than this to compute: the extra views would
-    # hold up the learner's next real change (the kernel does one thing at a time).
+    # When the last view computed took longer than this, the look-ahead sends remembered views only:
+    # computing more would hold up the learner's next real change (the kernel does one thing at a time).
     _LOOKAHEAD_BUDGET_S = 0.1
     # The views (or messages) of this many recent settings are remembered (0 turns it off).
     _REMEMBERED_VIEWS = 8
@@ -112,7 +113,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 trait.metadata.setdefault("echo_update", False)
 
     def __init__(self, **kwargs):
-        self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error, seconds)
+        self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
+        self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
         super().__init__(**kwargs)
         self.observe(self._recompute, names=list(self._SETTINGS))
         self.on_msg(self._on_front_end_message)
@@ -155,25 +157,35 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         view["settings"] = self._settings_stamp()
         return view, ""
 
-    def _view_for_settings(self) -> tuple[dict, str, float]:
-        """(view, error, seconds its computation took) for the current settings: remembered if these
-        settings were seen lately, else computed now (and remembered)."""
-        key = repr(list(self._settings_stamp().values()))  # repr tells 1, 1.0, True and "1" apart
+    def _settings_key(self) -> str:
+        """The current settings as a key of the remembered views (repr tells 1, 1.0, True and "1" apart)."""
+        return repr(list(self._settings_stamp().values()))
+
+    def _remembered_view(self) -> tuple[dict, str] | None:
+        """(view, error) remembered for the current settings, or None."""
+        key = self._settings_key()
         entry = self._remembered.get(key)
         if entry is not None:
             self._remembered.move_to_end(key)
+        return entry
+
+    def _view_for_settings(self) -> tuple[dict, str]:
+        """(view, error) for the current settings: remembered if these settings were seen lately, else
+        computed now (and remembered, and _compute_seconds set to what that took)."""
+        entry = self._remembered_view()
+        if entry is not None:
             return entry
         start = time.perf_counter()
-        view, error = self._view_or_error()
-        entry = (view, error, time.perf_counter() - start)
+        entry = self._view_or_error()
+        self._compute_seconds = time.perf_counter() - start
         if self._REMEMBERED_VIEWS > 0:
-            self._remembered[key] = entry
+            self._remembered[self._settings_key()] = entry
             while len(self._remembered) > self._REMEMBERED_VIEWS:
                 self._remembered.popitem(last=False)
         return entry
 
     def _recompute(self, change=None) -> None:
-        view, error, self._compute_seconds = self._view_for_settings()  # the computation's cost, even when remembered
+        view, error = self._view_for_settings()
         self.error = error
         self.view = view
         self._on_new_view()
@@ -190,21 +202,22 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
             self._trait_values[name] = old
 
     def _nearby(self, name, values) -> list[dict]:
-        """Views (or messages) for the current settings with ``name`` set to each of ``values``."""
-        if self._compute_seconds > self._LOOKAHEAD_BUDGET_S:
-            return []
+        """Views (or messages) for the current settings with ``name`` set to each of ``values``; only the
+        remembered ones when the last view computed took longer than the look-ahead budget."""
         if name not in self._SETTINGS or not isinstance(values, list):
             return []
+        slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
         entries = []
         for value in values[: self._LOOKAHEAD_VALUES]:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
             with self._trying(name, value):
                 try:
-                    view, error, _ = self._view_for_settings()
+                    found = self._remembered_view() if slow else self._view_for_settings()
                 except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
                     continue
-                entries.append({"settings": self._settings_stamp(), "view": view, "error": error})
+                if found is not None:
+                    entries.append({"settings": self._settings_stamp(), "view": found[0], "error": found[1]})
         return entries
 
     def _on_front_end_message(self, _widget, content, _buffers) -> None:

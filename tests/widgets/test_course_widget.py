@@ -73,11 +73,22 @@ def test_malformed_look_ahead_requests_are_answered_with_nothing_and_change_noth
     assert calc.input_size == 16 and calc.error == ""
 
 
-def test_no_look_ahead_for_a_widget_whose_views_are_slow_to_compute():
+def test_no_look_ahead_computation_for_a_widget_whose_views_are_slow_to_compute():
     calc = FeatureMapCalculator(input_size=16)
     assert len(calc._nearby("input_size", [15, 17])) == 2
     calc._LOOKAHEAD_BUDGET_S = 0.0   # as if one view took longer than the budget
-    assert calc._nearby("input_size", [15, 17]) == []
+    calls = counting(calc)
+    assert calc._nearby("input_size", [14, 18]) == [] and calls == []
+
+
+def test_a_slow_widget_still_sends_the_neighbours_it_remembers():
+    calc = FeatureMapCalculator(input_size=16)
+    calc.input_size = 17
+    calc._LOOKAHEAD_BUDGET_S = 0.0
+    calls = counting(calc)
+    (entry,) = calc._nearby("input_size", [16, 18])   # 16 was shown before, 18 never
+    assert entry["settings"]["input_size"] == 16 and entry["view"] == FeatureMapCalculator(input_size=16).view
+    assert calls == []
 
 
 def test_at_most_a_few_neighbours_are_computed_per_request():
@@ -134,14 +145,15 @@ def test_stepping_to_a_looked_ahead_setting_computes_nothing_more():
     assert len(calls) == 1   # only depth 14 was new
 
 
-def test_a_remembered_view_keeps_its_computation_cost_for_the_look_ahead_budget():
+def test_the_look_ahead_budget_goes_by_the_last_view_really_computed():
     calc = FeatureMapCalculator(input_size=16)
-    key = repr(list(calc._settings_stamp().values()))
-    view, error, _ = calc._remembered[key]
-    calc._remembered[key] = (view, error, 5.0)   # as if it had taken 5 s
-    calc.input_size = 17
-    calc.input_size = 16
-    assert calc._compute_seconds == 5.0 and calc._nearby("input_size", [15, 17]) == []
+    calc._compute_seconds = 5.0   # as if the last computation had taken 5 s
+    calc.input_size = 17          # computed: fast
+    assert calc._compute_seconds < calc._LOOKAHEAD_BUDGET_S and len(calc._nearby("input_size", [16, 18])) == 2
+    calc._compute_seconds = 5.0
+    calc.input_size = 16          # remembered: says nothing about the cost of a new view
+    assert calc._compute_seconds == 5.0
+    assert [e["settings"]["input_size"] for e in calc._nearby("input_size", [15, 17])] == [17]
 
 
 def test_impossible_settings_are_remembered_with_their_message():
