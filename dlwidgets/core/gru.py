@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .rnn import (_accumulate, _check_params, _direct_grads, _init_params, _initial,
-                  _outer_grads, _param_count, _sequence, _sigmoid, _vector)
+                  _outer_grads, _param_count, _sequence, _shift_gate_bias, _sigmoid, _vector)
 
 __all__ = [
     "GRU_GATES",
@@ -57,14 +57,7 @@ def gru_params(input_size, hidden_size, seed=0, bias=True, update_bias=0.0) -> d
     draws depend only on the seed, so changing update_bias changes nothing else.
     """
     params = _init_params(input_size, hidden_size, 3, seed, bias)
-    update_bias = float(update_bias)
-    if not np.isfinite(update_bias):
-        raise ValueError(f"update_bias must be a finite number, got {update_bias}")
-    if update_bias and not bias:
-        raise ValueError("update_bias needs bias=True: without biases there is nothing to shift")
-    if bias:
-        params["bias_ih"][gru_gate_slice("z", int(hidden_size))] += update_bias
-    return params
+    return _shift_gate_bias(params, gru_gate_slice("z", int(hidden_size)), update_bias, "update_bias", bias)
 
 
 def gru_param_count(input_size, hidden_size, bias=True, num_layers=1) -> int:

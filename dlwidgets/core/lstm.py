@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .rnn import (_accumulate, _check_params, _direct_grads, _init_params, _initial,
-                  _outer_grads, _param_count, _sequence, _sigmoid, _vector)
+                  _outer_grads, _param_count, _sequence, _shift_gate_bias, _sigmoid, _vector)
 
 __all__ = [
     "LSTM_GATES",
@@ -58,14 +58,7 @@ def lstm_params(input_size, hidden_size, seed=0, forget_bias=0.0, bias=True) -> 
     draws depend only on the seed, so changing forget_bias changes nothing else.
     """
     params = _init_params(input_size, hidden_size, 4, seed, bias)
-    forget_bias = float(forget_bias)
-    if not np.isfinite(forget_bias):
-        raise ValueError(f"forget_bias must be a finite number, got {forget_bias}")
-    if forget_bias and not bias:
-        raise ValueError("forget_bias needs bias=True: without biases there is nothing to shift")
-    if bias:
-        params["bias_ih"][lstm_gate_slice("f", int(hidden_size))] += forget_bias
-    return params
+    return _shift_gate_bias(params, lstm_gate_slice("f", int(hidden_size)), forget_bias, "forget_bias", bias)
 
 
 def lstm_param_count(input_size, hidden_size, bias=True, num_layers=1) -> int:

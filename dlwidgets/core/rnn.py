@@ -71,6 +71,21 @@ def _init_params(input_size, hidden_size, n_gates, seed, bias):
     return params
 
 
+def _shift_gate_bias(params, gate, shift, name, bias):
+    """Add shift to one gate's slice of bias_ih (an LSTM's forget gate, a GRU's update gate).
+
+    shift must be finite, and non-zero only when the layer has biases. Returns params.
+    """
+    shift = float(shift)
+    if not np.isfinite(shift):
+        raise ValueError(f"{name} must be a finite number, got {shift}")
+    if shift and not bias:
+        raise ValueError(f"{name} needs bias=True: without biases there is nothing to shift")
+    if bias:
+        params["bias_ih"][gate] += shift
+    return params
+
+
 def _param_count(n_gates, input_size, hidden_size, bias, num_layers):
     """n_gates * (H*D + H*H + 2H) per layer; layers after the first take D = H."""
     d = _size(input_size, "input_size")
