@@ -325,6 +325,21 @@ function followView(model, settings, onView, sync) {
   };
 }
 
+// followView for a widget that animates with a stepPlayer: each view (re)positions the player,
+// syncs the controls and draws; playback starts now. Returns the widget's cleanup function.
+function followViewAndPlay(model, settings, player, syncControls, draw) {
+  const unfollow = followView(model, settings, () => {
+    player.fromModel();
+    syncControls();
+    draw();
+  }, syncControls);
+  player.start();
+  return () => {
+    player.stop();
+    unfollow();
+  };
+}
+
 // Show or hide the widget's error box, and mirror the message on the root for tests.
 function showError(root, box, message) {
   box.hidden = !message;

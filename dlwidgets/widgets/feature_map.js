@@ -119,18 +119,8 @@ function render({ model, el: root }) {
     root.dataset.draws = String(++draws);
   }
 
-  const onView = () => {
-    player.fromModel();
-    syncControls();
-    draw();
-  };
   const SETTINGS = ["input_size", "kernel_size", "stride", "dilation", "padding", "in_channels", "out_channels", "speed"];
-  const unfollow = followView(model, SETTINGS, onView, syncControls);
-  player.start();
-  return () => {
-    player.stop();
-    unfollow();
-  };
+  return followViewAndPlay(model, SETTINGS, player, syncControls, draw);
 }
 
 export default { render };

@@ -175,18 +175,8 @@ function render({ model, el: root }) {
     root.dataset.draws = String(++draws);
   }
 
-  const onView = () => {
-    player.fromModel();
-    syncControls();
-    draw();
-  };
   const SETTINGS = ["spectral_radius", "steps", "hidden_size", "input_size", "input_scale", "bias", "speed"];
-  const unfollow = followView(model, SETTINGS, onView, syncControls);
-  player.start();
-  return () => {
-    player.stop();
-    unfollow();
-  };
+  return followViewAndPlay(model, SETTINGS, player, syncControls, draw);
 }
 
 export default { render };
