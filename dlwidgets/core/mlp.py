@@ -16,7 +16,7 @@ output layer is W{depth+1}, b{depth+1}. A weight has shape (out, in), as in torc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -45,6 +45,7 @@ __all__ = [
     "clip_grad_value",
     "global_grad_norm",
     "classify_gradient_ratio",
+    "norm_clipped",
 ]
 
 LOSSES = ("mse", "cross_entropy")
@@ -195,6 +196,25 @@ def classify_gradient_ratio(ratio: float, low: float = VANISHING_BELOW, high: fl
     if ratio > high:
         return "exploding"
     return "healthy"
+
+
+def norm_clipped(result: "ForwardBackwardResult", max_norm: float) -> "ForwardBackwardResult":
+    """What ``forward_backward(..., max_norm=max_norm)`` returns, from its result without clipping.
+
+    Clipping by global norm changes no gradient's direction, only one factor, min(1, max_norm /
+    (norm + 1e-6)): the same numbers, to the last bit, without a second pass.
+    """
+    if result.clipped:
+        raise ValueError("the result is clipped already: pass one computed without clipping")
+    max_norm = _real(max_norm, "max_norm")
+    total = result.total_grad_norm
+    scale = max_norm / (total + _CLIP_EPS)
+    factor = scale if scale < 1.0 else 1.0
+    grads = result.grads
+    if grads is not None and factor != 1.0:
+        grads = {name: g * factor for name, g in grads.items()}
+    return replace(result, grads=grads, clipped=True, clipped_total_norm=factor * total,
+                   clipped_weight_grad_norms=[factor * norm for norm in result.weight_grad_norms])
 
 
 # ---------------------------------------------------------------------------------------

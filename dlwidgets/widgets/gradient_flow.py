@@ -7,8 +7,8 @@ weights). The browser draws ||dL/dW_l|| and ||dL/dh_l|| per layer, the first/las
 core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio``).
 
 Networks are cached by their construction settings, and the batch by (batch, width, seed),
-so changing the clipping threshold or going back to a setting seen before costs only the
-forward and backward pass.
+so going back to a network seen before costs only the forward and backward pass. The last pass
+is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, classify_gradient_ratio,
-                    mlp_batch, mlp_network)
+                    mlp_batch, mlp_network, norm_clipped)
 from ._base import CourseWidget, choice, real_number, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
@@ -56,6 +56,7 @@ class GradientFlowMeter(CourseWidget):
     def __init__(self, **kwargs):
         self._networks: OrderedDict = OrderedDict()
         self._batches: OrderedDict = OrderedDict()
+        self._last_pass = (None, None)  # (network and batch settings, their unclipped pass)
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------ driving from code
@@ -108,10 +109,16 @@ class GradientFlowMeter(CourseWidget):
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
         net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key))
-        x, y = self._cached(self._batches, (s["width"], s["batch"], s["seed"]),
-                            lambda: mlp_batch(s["width"], s["batch"], s["seed"]))
-        with np.errstate(all="ignore"):
-            result = net.forward_backward(x, y, max_norm=s["max_norm"] or None, keep_grads=False)
+        batch_key = (s["width"], s["batch"], s["seed"])
+        x, y = self._cached(self._batches, batch_key, lambda: mlp_batch(*batch_key))
+        pass_key, result = self._last_pass
+        if pass_key != (net_key, batch_key):
+            with np.errstate(all="ignore"):
+                result = net.forward_backward(x, y, keep_grads=False)
+            self._last_pass = ((net_key, batch_key), result)
+        if s["max_norm"]:
+            with np.errstate(all="ignore"):
+                result = norm_clipped(result, s["max_norm"])
         if not np.isfinite(result.total_grad_norm):
             raise ValueError("the gradients overflowed (too large to represent); lower the weight scale or the depth")
         depth = s["depth"]

@@ -29,6 +29,7 @@ from dlwidgets.core.mlp import (
     cross_entropy_loss,
     global_grad_norm,
     mse_loss,
+    norm_clipped,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -377,3 +378,36 @@ def test_fused_tanh_gives_the_same_numbers_whichever_formula_runs_on_the_whole_a
     for i in range(0, 500, 37):  # one entry at a time: no mixing of formulas
         single_value, single_grad = tanh_and_grad(x[i:i + 1])
         assert single_value[0] == value[i] and single_grad[0] == grad[i]
+
+
+# ---------------------------------------------------------------------------------------
+# Clipping by norm after the pass
+
+
+@pytest.mark.parametrize("max_norm", [1e-3, 0.5, 1e6])   # clips hard, clips, leaves alone
+@pytest.mark.parametrize("keep_grads", [True, False])
+def test_norm_clipped_gives_to_the_last_bit_what_the_pass_with_max_norm_gives(max_norm, keep_grads):
+    model = make_model("tanh", batch_norm=False, residual=True)
+    x, y = batch(model)
+    expected = model.forward_backward(x, y, max_norm=max_norm, keep_grads=keep_grads)
+    unclipped = model.forward_backward(x, y, keep_grads=keep_grads)
+    got = norm_clipped(unclipped, max_norm)
+    assert got.clipped and got.clipped_total_norm == expected.clipped_total_norm
+    assert got.clipped_weight_grad_norms == expected.clipped_weight_grad_norms
+    assert (got.weight_grad_norms, got.total_grad_norm, got.grad_ratio) == \
+        (expected.weight_grad_norms, expected.total_grad_norm, expected.grad_ratio)
+    if keep_grads:
+        for name, g in expected.grads.items():
+            np.testing.assert_array_equal(got.grads[name], g, err_msg=name)
+    else:
+        assert got.grads is None
+    assert not unclipped.clipped   # the result it started from is left as it was
+
+
+def test_norm_clipped_refuses_a_clipped_result_and_a_bad_threshold():
+    model = make_model("relu", batch_norm=False, residual=False)
+    x, y = batch(model)
+    with pytest.raises(ValueError, match="clipped already"):
+        norm_clipped(model.forward_backward(x, y, clip_value=0.1), 1.0)
+    with pytest.raises(ValueError, match="max_norm"):
+        norm_clipped(model.forward_backward(x, y), float("nan"))

@@ -161,6 +161,20 @@ def test_clipping_caps_the_norm_but_keeps_the_ratio():
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-12)
 
 
+def test_a_new_clipping_threshold_rescales_the_last_pass_instead_of_running_another(monkeypatch):
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh", seed=2)
+    passes = []
+    original = MLP.forward_backward
+    monkeypatch.setattr(MLP, "forward_backward", lambda self, *a, **k: passes.append(1) or original(self, *a, **k))
+    for max_norm in (0.5, 2.0, 0.0, 1e-3):
+        meter.max_norm = max_norm
+        fresh = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh", seed=2, max_norm=max_norm)
+        assert meter.view == fresh.view
+    assert len(passes) == 4   # the fresh meters' passes; the first meter ran none
+    meter.depth = 13          # another network: a pass of its own
+    assert len(passes) == 5
+
+
 def test_zero_init_has_no_ratio_and_counts_as_vanishing():
     meter = GradientFlowMeter(init="zeros")
     assert meter.ratio is None and meter.flow == "vanishing"
