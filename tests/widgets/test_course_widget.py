@@ -1,10 +1,11 @@
-"""What every course widget shares: no echo of front-end changes, and look-ahead views that are
-exactly the views the widget computes when the setting really changes."""
+"""What every course widget shares: no echo of front-end changes, look-ahead views that are
+exactly the views the widget computes when the setting really changes, and remembered views."""
 
 import numpy as np
 import pytest
 
-from dlwidgets.widgets import FeatureMapCalculator, GateAnimator, GradientFlowMeter
+from dlwidgets.widgets import (ActivationExplorer, AttentionMap, FeatureMapCalculator, GateAnimator, GradientFlowMeter,
+                               InitExplorer, RNNUnroller, ZeroCentredUpdates)
 
 
 def capture(widget):
@@ -98,9 +99,6 @@ def test_at_most_a_few_neighbours_are_computed_per_request():
 
 # ---------------------------------------------------------------------------------------
 # Remembered views: a view depends on the settings alone, so recent ones are not computed twice
-
-from dlwidgets.widgets import (ActivationExplorer, AttentionMap, InitExplorer, RNNUnroller,  # noqa: E402
-                               ZeroCentredUpdates)
 
 EVERY_WIDGET = [
     (lambda: ActivationExplorer(), "input_std", 3.5),
