@@ -139,16 +139,23 @@ def _rebuild(grads, arrays):
     return type(grads)(arrays)
 
 
-def _sum_sq(a) -> float:
-    """Sum of squares of every entry (a dot product of the flattened array with itself)."""
-    flat = np.asarray(a, dtype=float).ravel()
-    return float(np.dot(flat, flat))
-
-
 def _squares(a) -> float:
-    """_sum_sq of a float64 array, without the conversion (the pass calls it 3 times a layer)."""
+    """Sum of squares of every entry of a float64 array (a dot product of the flattened array with
+    itself); the pass calls it 3 times a layer, so it converts nothing."""
     flat = a.reshape(-1)
     return float(np.dot(flat, flat))
+
+
+def _sum_sq(a) -> float:
+    """_squares of anything that converts to a float array."""
+    return _squares(np.asarray(a, dtype=float))
+
+
+def _norm_clip_factor(total: float, max_norm: float) -> float:
+    """What clipping to max_norm multiplies every gradient by: max_norm / (total + 1e-6) when that
+    is below 1, else 1 (torch.nn.utils.clip_grad_norm_)."""
+    scale = max_norm / (total + _CLIP_EPS)
+    return scale if scale < 1.0 else 1.0
 
 
 def global_grad_norm(grads) -> float:
@@ -165,10 +172,10 @@ def clip_grad_norm(grads, max_norm: float):
     """
     max_norm = _real(max_norm, "max_norm")
     total = global_grad_norm(grads)
-    scale = max_norm / (total + _CLIP_EPS)
+    factor = _norm_clip_factor(total, max_norm)
     arrays = [np.array(g, dtype=float) for g in _arrays(grads)]
-    if scale < 1.0:
-        arrays = [g * scale for g in arrays]
+    if factor < 1.0:
+        arrays = [g * factor for g in arrays]
     return _rebuild(grads, arrays), total
 
 
@@ -208,8 +215,7 @@ def norm_clipped(result: "ForwardBackwardResult", max_norm: float) -> "ForwardBa
         raise ValueError("the result is clipped already: pass one computed without clipping")
     max_norm = _real(max_norm, "max_norm")
     total = result.total_grad_norm
-    scale = max_norm / (total + _CLIP_EPS)
-    factor = scale if scale < 1.0 else 1.0
+    factor = _norm_clip_factor(total, max_norm)
     grads = result.grads
     if grads is not None and factor != 1.0:
         grads = {name: g * factor for name, g in grads.items()}
@@ -627,13 +633,9 @@ class MLP:
         if clipped:
             kept = sink.clipped_squares
             kept_total = math.sqrt(sum(kept[name] for name in names))
-            factor = 1.0
-            if max_norm is not None:
-                scale = max_norm / (kept_total + _CLIP_EPS)
-                if scale < 1.0:
-                    factor = scale
-                    if sink.block is not None:
-                        sink.block *= scale
+            factor = 1.0 if max_norm is None else _norm_clip_factor(kept_total, max_norm)
+            if factor < 1.0 and sink.block is not None:
+                sink.block *= factor
             clipped_total = factor * kept_total
             clipped_weights = [factor * math.sqrt(kept[name]) for name in weights]
         return ForwardBackwardResult(
