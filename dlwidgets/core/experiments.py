@@ -164,13 +164,13 @@ def mlp_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", 
     draws, taken from a cache shared by every depth and weight scale (see ``mlp_weights``).
     """
     weight_scale = float(weight_scale)
+    drawn_with = scaled_initialiser(init, weight_scale)
     shareable = (isinstance(init, str) and init in INITIALISERS and type(seed) is int  # seed None: fresh each time
                  and type(depth) is int and type(width) is int and depth >= 1 and width >= 1)
-    initialiser = (stream_initialiser(depth, width, init, weight_scale, seed) if shareable
-                   else scaled_initialiser(init, weight_scale))
+    initialiser = stream_initialiser(depth, width, init, weight_scale, seed) if shareable else drawn_with
     net = MLP(depth, width, activation=activation, init=initialiser, batch_norm=batch_norm, residual=residual,
               loss="mse", seed=seed)
-    net.init = scaled_initialiser(init, weight_scale)  # what the network was drawn with, as before
+    net.init = drawn_with  # what the network was drawn with, as before
     return net
 
 

@@ -76,12 +76,13 @@ def stream_initialiser(depth: int, width: int, init: str, scale: float, seed):
         raise ValueError(f"unknown initialiser {init!r}; choose one of {sorted(INITIALISERS)}")
     base = INITIALISERS[init]
     calls = iter(range(depth + 1))
-    shared = [True]  # until a hidden layer is not width x width: the stream's states assume it is
+    shared = True  # until a hidden layer is not width x width: the stream's states assume it is
 
     def initialiser(shape, rng):
+        nonlocal shared
         k = next(calls)
-        shared[0] = shared[0] and k < depth and tuple(shape) == (width, width)
-        if shared[0]:
+        shared = shared and k < depth and tuple(shape) == (width, width)
+        if shared:
             with _lock:
                 stream = _stream(width, init, seed)
                 w = stream.matrix(k, shape)
