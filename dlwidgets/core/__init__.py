@@ -28,6 +28,7 @@ from .memory import retained_fraction, retention
 from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, ForwardBackwardResult, LayerStats,
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
+from .mlp_trace import ForwardTrace
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
@@ -47,7 +48,7 @@ __all__ = [
     # a fully connected network with gradient statistics
     "BN_EPS", "EXPLODING_ABOVE", "LOSSES", "MLP", "VANISHING_BELOW", "ForwardBackwardResult", "LayerStats",
     "classify_gradient_ratio", "clip_grad_norm", "clip_grad_value", "cross_entropy_loss", "global_grad_norm",
-    "mse_loss", "norm_clipped",
+    "mse_loss", "norm_clipped", "ForwardTrace",
     # convolution arithmetic
     "PADDING_MODES", "conv2d", "effective_kernel_size", "mode_output_size", "output_size", "resolve_padding",
     "INCEPTION_3A", "conv2d_params", "inception_params", "linear_params",

@@ -7,7 +7,9 @@ output layer. Hidden layer l computes z = h W^T + b, optionally batch-normalises
 residual connection h + f(h) when input and output widths match. ``forward_backward``
 runs one batch through and back and reports what the widget shows: the loss, activation
 statistics per layer, gradient norms per layer, and the first/last gradient ratio. It keeps
-its working arrays between calls on the same batch size, so repeated calls allocate little.
+its working arrays between calls on the same batch size, so repeated calls allocate little, and
+given a ``ForwardTrace`` (mlp_trace) it reuses the forward values of the layers an earlier pass
+of an equal network computed: a network one layer deeper costs one layer forward.
 
 Parameter names follow the layer number, 1-based: W1, b1, gamma1, beta1, ..., and the
 output layer is W{depth+1}, b{depth+1}. A weight has shape (out, in), as in torch.nn.Linear.
@@ -30,6 +32,7 @@ from .activations import (
     softmax,
 )
 from .init import INITIALISERS
+from .mlp_trace import TRACE_BUDGET_BYTES, ForwardTrace, TracedLayer, layer_nbytes
 
 __all__ = [
     "LOSSES",
@@ -254,6 +257,7 @@ class ForwardBackwardResult:
     high: float = field(default=EXPLODING_ABOVE, repr=False)
     clipped_total_norm: float | None = None       # global norm after clipping; None if not clipped
     clipped_weight_grad_norms: list | None = None  # ||dL/dW|| per linear layer after clipping
+    trace: ForwardTrace | None = field(default=None, repr=False)  # this pass's forward values, if asked for
 
     @property
     def flow(self) -> str:
@@ -336,10 +340,8 @@ class _Workspace:
         shape = (net.width, n)
         depth = net.depth
         self.key = (n, net.batch_norm)
-        self.outputs = [np.empty(shape) for _ in range(depth)]   # h_l, hidden layer l's output
-        self.fprimes = [np.empty(shape) for _ in range(depth)]   # f'(u_l)
-        self.zhats = [np.empty(shape) for _ in range(depth)] if net.batch_norm else None
-        self.inv_stds = [np.empty(net.width) for _ in range(depth)] if net.batch_norm else None
+        self.shape = shape
+        self.layers = [None] * depth   # per hidden layer: (h_l, f'(u_l), zhat, inv_std), made when first used
         self.pre, self.act, self.scratch = np.empty(shape), np.empty(shape), np.empty(shape)
         self.mask = np.empty(shape, dtype=bool)
         self.grad_h = (np.empty(shape), np.empty(shape))
@@ -349,6 +351,18 @@ class _Workspace:
         weights = np.empty(max(p.size for p in net.params.values() if p.ndim == 2))
         self.grads = {name: weights[:p.size].reshape(p.shape) if p.ndim == 2 else np.empty(p.shape)
                       for name, p in net.params.items()}
+
+    def layer(self, l, batch_norm):
+        """Hidden layer l's reused arrays: (h, f', zhat, inv_std), the last two None without batch norm."""
+        if self.layers[l] is None:
+            self.layers[l] = _layer_arrays(self.shape, batch_norm)
+        return self.layers[l]
+
+
+def _layer_arrays(shape, batch_norm):
+    """Fresh (h, f', zhat, inv_std) for one hidden layer of this shape (units x examples)."""
+    extra = (np.empty(shape), np.empty(shape[0])) if batch_norm else (None, None)
+    return (np.empty(shape), np.empty(shape)) + extra
 
 
 class _GradientSink:
@@ -524,6 +538,7 @@ class MLP:
         max_norm: float | None = None,
         saturation_threshold: float = DEFAULT_SATURATION_THRESHOLD,
         keep_grads: bool = True,
+        trace: ForwardTrace | None = None,
     ) -> ForwardBackwardResult:
         """One forward and backward pass on a batch; the parameters are not changed.
 
@@ -532,6 +547,11 @@ class MLP:
         by max_norm / (norm + 1e-6) when below 1, as torch does), and clipped_total_norm and
         clipped_weight_grad_norms report their norms. keep_grads=False leaves grads None and
         skips building them, for callers that only show the norms.
+
+        trace: a ForwardTrace (``ForwardTrace()`` to start one). The pass reuses its leading layers
+        that are equal to this network's, value for value, on the same batch, instead of computing
+        them, and result.trace is the trace continued with the layers this pass computed: what a
+        network that differs only in depth needs. The result is exactly that of a pass without it.
         """
         x, y = self._check_batch(x, y)
         if clip_value is not None:
@@ -539,15 +559,19 @@ class MLP:
         if max_norm is not None:
             max_norm = _real(max_norm, "max_norm")
         below = _real(saturation_threshold, "saturation_threshold") * grad_peak(self.activation)
+        if trace is not None and not isinstance(trace, ForwardTrace):
+            raise TypeError(f"trace must be a ForwardTrace or None, got {type(trace).__name__}")
         ws = self._take_workspace(x.shape[0])
         try:
-            out, stats, inputs, fprimes, skips = self._forward_pass(ws, x, below)
+            out, layers, new_trace = self._forward_pass(ws, x, below, trace)
             loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
             sink = _GradientSink(self.params, keep_grads, clip_value, ws.grads)
-            act_norms = self._backward_pass(ws, g_out, inputs, fprimes, skips, sink)
+            act_norms = self._backward_pass(ws, g_out, x, layers, sink)
         finally:
             self._workspace = ws
-        return self._result(loss, out, stats, act_norms, sink, max_norm)
+        result = self._result(loss, out, [layer.stats for layer in layers], act_norms, sink, max_norm)
+        result.trace = new_trace
+        return result
 
     def _take_workspace(self, n):
         """This network's reusable arrays for batch size n, taken out until the call puts them back.
@@ -560,40 +584,68 @@ class MLP:
             ws = _Workspace(self, n)
         return ws
 
-    def _forward_pass(self, ws, x, below):
-        """Output and LayerStats, keeping what the backward pass needs: each layer's input, f' and skip
-        (units x examples, the transpose of x's layout)."""
+    def _layer_params(self, l):
+        """Hidden layer l's (0-based) parameters: (W, b), or (W, gamma, beta) with batch norm."""
+        w_name, b_name, gamma_name, beta_name = self._names[l]
         p = self.params
+        return (p[w_name], p[gamma_name], p[beta_name]) if self.batch_norm else (p[w_name], p[b_name])
+
+    def _forward_pass(self, ws, x, below, trace):
+        """Output, every hidden layer as a TracedLayer (what the backward pass and the statistics
+        need; units x examples, the transpose of x's layout) and the continued trace (None if none
+        was given). Layers taken from the trace are not computed; new ones are recorded into fresh
+        arrays while the trace stays within its budget, the rest use the workspace's arrays."""
         signed = self.activation in _SIGNED_GRADS
         h = np.ascontiguousarray(x.T)
-        inputs, fprimes, skips, stats = [h], [], [], []
+        shape = (self.width, x.shape[0])  # of every hidden layer's output
+        candidates = trace.candidates(x, below) if trace is not None else ()
+        room = TRACE_BUDGET_BYTES if trace is not None else -1
+        layers, new_layers, reused = [], [], 0
         for l in range(self.depth):
-            w_name, b_name, gamma_name, beta_name = self._names[l]
-            z = np.matmul(p[w_name], h, out=ws.pre)
-            if self.batch_norm:
-                u = _batch_norm_forward(z, p[gamma_name], p[beta_name], ws.zhats[l], ws.inv_stds[l], ws.scratch)
-            else:
-                b = p[b_name]
-                u = np.add(z, b[:, None], out=z) if np.count_nonzero(b) else z  # biases start at 0: nothing to add
             skip = self._skip(l + 1)
-            a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else ws.outputs[l],
-                                                 ws.fprimes[l], ws.scratch)
-            stats.append(_layer_stats(a, fprime, below, signed, ws.scratch, ws.mask))
-            h = np.add(h, a, out=ws.outputs[l]) if skip else a
-            inputs.append(h)
-            fprimes.append(fprime)
-            skips.append(skip)
+            params = self._layer_params(l)
+            size = layer_nbytes(params, *shape, self.batch_norm)
+            if reused == l < len(candidates) and candidates[l].matches(self.activation, self.batch_norm, skip, params):
+                layers.append(candidates[l])
+                h = candidates[l].output
+                room -= size
+                reused += 1
+                continue
+            record = room >= size
+            if record:
+                room -= size
+                arrays = _layer_arrays(shape, self.batch_norm)
+            else:
+                room = -1  # a trace is its first layers, without gaps
+                arrays = ws.layer(l, self.batch_norm)
+            output, fprime, zhat, inv_std = arrays
+            z = np.matmul(params[0], h, out=ws.pre)
+            if self.batch_norm:
+                u = _batch_norm_forward(z, params[1], params[2], zhat, inv_std, ws.scratch)
+            else:
+                b = params[1]
+                u = np.add(z, b[:, None], out=z) if np.count_nonzero(b) else z  # biases start at 0: nothing to add
+            a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else output, fprime, ws.scratch)
+            stats = _layer_stats(a, fprime, below, signed, ws.scratch, ws.mask)
+            h = np.add(h, a, out=output) if skip else a
+            if record:
+                params = tuple(p.copy() for p in params)
+            layer = TracedLayer(self.activation, self.batch_norm, skip, params, h, fprime, zhat, inv_std, stats)
+            if record:
+                new_layers.append(layer)
+            layers.append(layer)
+        new_trace = trace.continued(x, below, reused, new_layers) if trace is not None else None
         w_name, b_name = self._names[self.depth][:2]
-        return np.matmul(h.T, p[w_name].T) + p[b_name], stats, inputs, fprimes, skips
+        return np.matmul(h.T, self.params[w_name].T) + self.params[b_name], layers, new_trace
 
-    def _backward_pass(self, ws, g_out, inputs, fprimes, skips, sink):
+    def _backward_pass(self, ws, g_out, x, layers, sink):
         """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer.
 
         g_out is (examples x outputs) as the loss gives it; everything else is units x examples.
         """
         p = self.params
         w_name, b_name = self._names[self.depth][:2]
-        np.matmul(g_out.T, inputs[-1].T, out=sink.arrays[w_name])
+        np.matmul(g_out.T, layers[-1].output.T, out=sink.arrays[w_name])
         sink.record(w_name)
         np.add.reduce(g_out, axis=0, out=sink.arrays[b_name])
         sink.record(b_name)
@@ -601,21 +653,23 @@ class MLP:
         act_norms = [0.0] * self.depth
         for l in range(self.depth - 1, -1, -1):
             w_name, b_name, gamma_name, beta_name = self._names[l]
+            layer = layers[l]
             act_norms[l] = math.sqrt(_squares(g_h))
-            g_z = np.multiply(g_h, fprimes[l], out=ws.grad_pre)
+            g_z = np.multiply(g_h, layer.fprime, out=ws.grad_pre)
             if self.batch_norm:
-                _batch_norm_backward(g_z, ws.zhats[l], ws.inv_stds[l], p[gamma_name], sink.arrays[gamma_name],
+                _batch_norm_backward(g_z, layer.zhat, layer.inv_std, p[gamma_name], sink.arrays[gamma_name],
                                      sink.arrays[beta_name], ws.scratch, ws.column)
                 sink.record(gamma_name)
                 sink.record(beta_name)
             else:
                 np.add.reduce(g_z, axis=1, out=sink.arrays[b_name])
                 sink.record(b_name)
-            np.matmul(g_z, inputs[l].T, out=sink.arrays[w_name])
+            layer_input = layers[l - 1].output if l else np.ascontiguousarray(x.T)
+            np.matmul(g_z, layer_input.T, out=sink.arrays[w_name])
             sink.record(w_name)
             if l > 0:  # the gradient with respect to the input x itself is not needed
                 g_in = np.matmul(p[w_name].T, g_z, out=spare)
-                if skips[l]:
+                if layer.skip:
                     g_in += g_h
                 g_h, spare = g_in, g_h
         return act_norms
