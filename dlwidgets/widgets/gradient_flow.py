@@ -8,7 +8,10 @@ core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio`
 
 Networks are cached by their construction settings, and the batch by (batch, width, seed),
 so going back to a network seen before costs only the forward and backward pass. The last pass
-is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``).
+is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``). And
+so is the forward trace of the last few settings other than depth: networks that differ only
+in depth share their first layers (core's ``ForwardTrace``), so a depth step computes at most
+one new layer forward, then the backward pass.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from collections import OrderedDict
 import numpy as np
 import traitlets
 
-from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, classify_gradient_ratio,
-                    mlp_batch, mlp_network, norm_clipped)
+from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
+                    classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
 from ._base import CourseWidget, choice, real_number, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
@@ -31,6 +34,7 @@ FLOW_LIMITS = {"depth": (1, 100), "width": (2, 256), "batch": (2, 512), "weight_
 PALETTE = {"weight": "#0072B2", "activation": "#E69F00", "clipped": "#009E73",
            "vanishing": "#56B4E9", "healthy": "#009E73", "exploding": "#D55E00"}  # Okabe-Ito
 _CACHE_SIZE = 6
+_TRACES = 3  # forward traces kept: the settings shown and the two a slider's look-ahead computes
 
 
 class GradientFlowMeter(CourseWidget):
@@ -57,6 +61,7 @@ class GradientFlowMeter(CourseWidget):
         self._networks: OrderedDict = OrderedDict()
         self._batches: OrderedDict = OrderedDict()
         self._last_pass = (None, None)  # (network and batch settings, their unclipped pass)
+        self._traces: OrderedDict = OrderedDict()  # settings other than depth -> the latest ForwardTrace
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------ driving from code
@@ -113,9 +118,14 @@ class GradientFlowMeter(CourseWidget):
         x, y = self._cached(self._batches, batch_key, lambda: mlp_batch(*batch_key))
         pass_key, result = self._last_pass
         if pass_key != (net_key, batch_key):
+            trace_key = (net_key[1:], batch_key)
             with np.errstate(all="ignore"):
-                result = net.forward_backward(x, y, keep_grads=False)
+                result = net.forward_backward(x, y, keep_grads=False,
+                                              trace=self._traces.pop(trace_key, None) or ForwardTrace())
             self._last_pass = ((net_key, batch_key), result)
+            self._traces[trace_key] = result.trace
+            if len(self._traces) > _TRACES:
+                self._traces.popitem(last=False)
         if s["max_norm"]:
             with np.errstate(all="ignore"):
                 result = norm_clipped(result, s["max_norm"])

@@ -175,6 +175,28 @@ def test_a_new_clipping_threshold_rescales_the_last_pass_instead_of_running_anot
     assert len(passes) == 5
 
 
+def test_a_depth_step_reuses_the_shared_layers_and_shows_what_a_fresh_meter_shows(monkeypatch):
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh", init="orthogonal", seed=2)
+    computed = []   # hidden layers whose forward values a pass computed (not taken from a trace)
+    original = MLP.forward_backward
+
+    def counting(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        old = kwargs.get("trace")
+        computed.append(sum(1 for layer in result.trace.layers if old is None or layer not in old.layers)
+                        if result.trace is not None else None)
+        return result
+
+    monkeypatch.setattr(MLP, "forward_backward", counting)
+    for settings, new_layers in ((dict(depth=13), 1), (dict(depth=10), 0), (dict(batch_norm=True), 10),
+                                 (dict(depth=11), 1), (dict(batch_norm=False, depth=14), 1)):
+        computed.clear()
+        meter.set(**settings)
+        assert computed[0] == new_layers, settings
+        fresh = GradientFlowMeter(**meter.settings())
+        assert meter.view == fresh.view
+
+
 def test_zero_init_has_no_ratio_and_counts_as_vanishing():
     meter = GradientFlowMeter(init="zeros")
     assert meter.ratio is None and meter.flow == "vanishing"
