@@ -157,17 +157,19 @@ def scaled_initialiser(init: str, scale: float):
 
 
 def mlp_network(depth=30, width=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,
-                batch_norm=False, residual=False, seed=0) -> MLP:
+                batch_norm=False, residual=False, seed=0, read_only=False) -> MLP:
     """The lessons' deep MLP: ``depth`` hidden layers of ``width``, one output, MSE loss.
 
     Its weights are those ``MLP(..., init=scaled_initialiser(init, weight_scale), seed=seed)``
     draws, taken from a cache shared by every depth and weight scale (see ``mlp_weights``).
+    read_only=True, for a network that is never trained: its hidden weight matrices are read-only
+    arrays shared with the cache (and with every other such network) instead of copies.
     """
     weight_scale = float(weight_scale)
     drawn_with = scaled_initialiser(init, weight_scale)
     shareable = (isinstance(init, str) and init in INITIALISERS and type(seed) is int  # seed None: fresh each time
                  and type(depth) is int and type(width) is int and depth >= 1 and width >= 1)
-    initialiser = stream_initialiser(depth, width, init, weight_scale, seed) if shareable else drawn_with
+    initialiser = stream_initialiser(depth, width, init, weight_scale, seed, read_only) if shareable else drawn_with
     net = MLP(depth, width, activation=activation, init=initialiser, batch_norm=batch_norm, residual=residual,
               loss="mse", seed=seed)
     net.init = drawn_with  # what the network was drawn with, as before

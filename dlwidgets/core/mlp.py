@@ -32,7 +32,7 @@ from .activations import (
     softmax,
 )
 from .init import INITIALISERS
-from .mlp_trace import TRACE_BUDGET_BYTES, ForwardTrace, TracedLayer, layer_nbytes
+from .mlp_trace import TRACE_BUDGET_BYTES, ForwardTrace, TracedLayer, layer_nbytes, snapshot
 
 __all__ = [
     "LOSSES",
@@ -629,7 +629,7 @@ class MLP:
             stats = _layer_stats(a, fprime, below, signed, ws.scratch, ws.mask)
             h = np.add(h, a, out=output) if skip else a
             if record:
-                params = tuple(p.copy() for p in params)
+                params = tuple(snapshot(p) for p in params)
             layer = TracedLayer(self.activation, self.batch_norm, skip, params, h, fprime, zhat, inv_std, stats)
             if record:
                 new_layers.append(layer)

@@ -7,6 +7,10 @@ layer's forward values up to the shallower depth. ``MLP.forward_backward(..., tr
 reuses the leading layers of t whose inputs equal its own, compared by value (weights, biases
 or batch-norm parameters, activation, batch norm, residual connection, the batch and the
 saturation threshold), so reusing a trace gives, to the last bit, what a fresh pass gives.
+
+A trace keeps copies of the parameters it was computed with, except read-only arrays that view
+nothing writable (as mlp_network(read_only=True) gives): nothing can change those, so the trace
+keeps the array itself, and a network holding the same array matches without a comparison.
 """
 
 from __future__ import annotations
@@ -15,9 +19,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ForwardTrace", "TracedLayer", "TRACE_BUDGET_BYTES"]
+__all__ = ["ForwardTrace", "TracedLayer", "TRACE_BUDGET_BYTES", "snapshot"]
 
 TRACE_BUDGET_BYTES = 32 * 2**20  # a pass stops recording layers beyond this; the ones kept stay valid
+
+
+def _unchanging(a) -> bool:
+    """Whether nothing can write to a's data: a and every array it views are read-only arrays."""
+    while a is not None:
+        if not isinstance(a, np.ndarray) or a.flags.writeable:
+            return False
+        a = a.base
+    return True
+
+
+def snapshot(a: np.ndarray) -> np.ndarray:
+    """An array that keeps a's present values: a itself if nothing can change it, else a copy."""
+    return a if _unchanging(a) else a.copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,7 +46,7 @@ class TracedLayer:
     activation: str
     batch_norm: bool
     skip: bool
-    params: tuple                # copies of (W, b), or of (W, gamma, beta) with batch norm
+    params: tuple                # snapshots of (W, b), or of (W, gamma, beta) with batch norm
     output: np.ndarray           # h_l, what the next layer reads
     fprime: np.ndarray           # f'(u_l)
     zhat: np.ndarray | None      # batch norm's normalised z_l
@@ -39,13 +57,15 @@ class TracedLayer:
         """Whether a layer with these settings and parameters computes exactly this layer."""
         return (self.activation == activation and self.batch_norm == batch_norm and self.skip == skip
                 and len(self.params) == len(params)
-                and all(np.array_equal(mine, theirs) for mine, theirs in zip(self.params, params)))
+                and all(mine is theirs or np.array_equal(mine, theirs) for mine, theirs in zip(self.params, params)))
 
 
 def layer_nbytes(params: tuple, units: int, examples: int, batch_norm: bool) -> int:
-    """Bytes a TracedLayer with these parameters holds: the copies, h, f' and batch norm's arrays."""
+    """Bytes a TracedLayer with these parameters takes: its copies of them (unchanging arrays are
+    not copied), h, f' and batch norm's arrays."""
     per_example = units * examples * 8
-    return sum(p.nbytes for p in params) + (3 if batch_norm else 2) * per_example + (units * 8 if batch_norm else 0)
+    copies = sum(p.nbytes for p in params if not _unchanging(p))
+    return copies + (3 if batch_norm else 2) * per_example + (units * 8 if batch_norm else 0)
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,9 @@ multiplies them. ``stream_initialiser`` hands MLP those matrices from a cache in
 them again, leaving MLP's generator exactly where its own draws would have left it: the
 network is bit for bit the one MLP draws itself, built in a millisecond or two instead of up to
 a hundred (orthogonal initialisation takes a QR decomposition per layer). Each network gets its
-own copy of every matrix, so training one changes no other.
+own copy of every matrix, so training one changes no other; a caller that never trains (the
+gradient-flow meter) may instead ask for the cached matrices themselves, read-only, which costs
+no copy and lets a forward trace (mlp_trace) recognise them without comparing them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _lock = threading.Lock()
 
 class _WeightStream:
     """Hidden weight matrices of one (width, init, seed), in drawing order, with the generator
-    state after each: states[k] is the state before W_{k+1} is drawn."""
+    state after each: states[k] is the state before W_{k+1} is drawn. The matrices are read-only
+    arrays that own their data: nothing writes to them, so they can be handed out as they are."""
 
     def __init__(self, init: str, seed):
         self.init = INITIALISERS[init]
@@ -42,7 +45,8 @@ class _WeightStream:
     def matrix(self, k: int, shape) -> np.ndarray:
         """W_{k+1} (0-based k), drawing the ones not drawn yet."""
         while len(self.matrices) <= k:
-            w = np.asarray(self.init(shape, self.rng), dtype=float)
+            w = np.array(self.init(shape, self.rng), dtype=float, order="C")
+            w.flags.writeable = False
             self.matrices.append(w)
             self.states.append(self.rng.bit_generator.state)
             self.nbytes += w.nbytes
@@ -65,12 +69,14 @@ def _trim() -> None:
         _streams.popitem(last=False)
 
 
-def stream_initialiser(depth: int, width: int, init: str, scale: float, seed):
+def stream_initialiser(depth: int, width: int, init: str, scale: float, seed, read_only: bool = False):
     """An init callable for ``MLP(depth, width, init=..., seed=seed)`` (input width features) that
     gives that MLP exactly the weights ``scaled_initialiser(init, scale)`` would draw.
 
     Hidden layers come from the cache (multiplied by scale, or copied when it is 1), with MLP's
     generator moved to where drawing them would have left it; the output layer is drawn as usual.
+    read_only: hand out the cached matrices themselves when scale is 1, and read-only products
+    otherwise, instead of writable copies.
     """
     if init not in INITIALISERS:
         raise ValueError(f"unknown initialiser {init!r}; choose one of {sorted(INITIALISERS)}")
@@ -88,7 +94,11 @@ def stream_initialiser(depth: int, width: int, init: str, scale: float, seed):
                 w = stream.matrix(k, shape)
                 rng.bit_generator.state = stream.states[k + 1]
                 _trim()
-            return w.copy() if scale == 1.0 else scale * w
+            if scale == 1.0:
+                return w if read_only else w.copy()
+            scaled = scale * w
+            scaled.flags.writeable = not read_only
+            return scaled
         w = base(shape, rng)
         return w if scale == 1.0 else scale * w
 

@@ -113,7 +113,7 @@ class GradientFlowMeter(CourseWidget):
         s = self._validated()
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
-        net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key))
+        net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key, read_only=True))  # never trained
         batch_key = (s["width"], s["batch"], s["seed"])
         x, y = self._cached(self._batches, batch_key, lambda: mlp_batch(*batch_key))
         pass_key, result = self._last_pass

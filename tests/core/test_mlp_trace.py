@@ -129,6 +129,30 @@ def test_a_trace_keeps_copies_so_later_edits_to_the_network_are_seen():
     assert not trace.candidates(x, trace.below)
 
 
+def test_read_only_parameters_are_kept_as_they_are_and_anything_writable_is_copied():
+    x, y = data()
+    model = network(4)
+    frozen = model.params["W1"].copy()
+    frozen.flags.writeable = False
+    model.params["W1"] = frozen
+    base = model.params["W2"]
+    view = base.view()
+    view.flags.writeable = False                 # read-only, but its base can still be written
+    model.params["W2"] = view
+    trace = model.forward_backward(x, y, trace=ForwardTrace()).trace
+    layers = trace.layers
+    assert layers[0].params[0] is frozen
+    assert layers[1].params[0] is not view and not np.shares_memory(layers[1].params[0], base)
+    assert not np.shares_memory(layers[0].params[1], model.params["b1"])
+    base *= 3.0                                  # seen through the view: the trace must notice
+    twin = network(4)
+    twin.params["W2"] *= 3.0
+    got = model.forward_backward(x, y, trace=trace)
+    assert got.trace.layers[0] is layers[0] and got.trace.layers[1] is not layers[1]
+    assert_identical(got, twin.forward_backward(x, y))
+    assert_identical(network(4).forward_backward(x, y, trace=got.trace), network(4).forward_backward(x, y))
+
+
 def test_one_trace_serves_several_networks_and_is_never_changed():
     x, y = data()
     trace = network(4).forward_backward(x, y, trace=ForwardTrace()).trace
@@ -165,10 +189,11 @@ def test_the_meters_networks_of_neighbouring_depths_share_their_layers():
     x, y = mlp_batch(32, 16, 1)
     trace = ForwardTrace()
     for depth in (20, 21, 19, 22):
-        net = mlp_network(depth, 32, "tanh", "orthogonal", 1.0, True, False, 0)
+        net = mlp_network(depth, 32, "tanh", "orthogonal", 1.0, True, False, 0, read_only=True)
         got = net.forward_backward(x, y, keep_grads=False, trace=trace)
         assert_identical(got, mlp_network(depth, 32, "tanh", "orthogonal", 1.0, True, False, 0)
                          .forward_backward(x, y, keep_grads=False))
         assert got.trace.layers[:19] == trace.layers[:19] or not trace.layers
         trace = got.trace
     assert len(trace.layers) == 22
+    assert all(layer.params[0] is net.params[f"W{l}"] for l, layer in enumerate(trace.layers, 1))  # shared

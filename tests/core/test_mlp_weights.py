@@ -94,3 +94,19 @@ def test_the_newest_stream_is_kept_even_when_it_alone_is_over_budget(monkeypatch
     net = mlp_network(6, 8, "tanh", "orthogonal", 1.0, seed=4)
     assert len(mlp_weights._streams) == 1
     assert_same_network(net, plain(6, 8, "orthogonal", seed=4))
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+def test_read_only_networks_share_the_cached_matrices_and_cannot_change_them(scale):
+    a = mlp_network(5, 6, "tanh", "orthogonal", scale, seed=2, read_only=True)
+    b = mlp_network(7, 6, "tanh", "orthogonal", scale, seed=2, read_only=True)
+    assert_same_network(a, plain(5, 6, "orthogonal", scale, seed=2))
+    assert_same_network(b, plain(7, 6, "orthogonal", scale, seed=2))
+    for l in range(1, 6):
+        w = a.params[f"W{l}"]
+        assert not w.flags.writeable
+        assert (w is b.params[f"W{l}"]) == (scale == 1.0)   # scaled ones are products of their own
+        with pytest.raises(ValueError, match="read-only"):
+            w += 1.0
+    writable = mlp_network(5, 6, "tanh", "orthogonal", scale, seed=2)
+    assert writable.params["W1"].flags.writeable and not np.shares_memory(writable.params["W1"], a.params["W1"])
