@@ -19,7 +19,7 @@ Networks are cached by their settings, so the "warm" rows (a network built befor
 slider goes back and forth) cost the pass alone, while "cold" ones (a new seed every time) also
 draw 50 orthogonal weight matrices. A depth not seen before draws at most one new matrix (every
 depth shares its first layers, see core's mlp_weights), so a "drag" step costs a network build
-(copies of the weights) and the pass on top of the trace.
+(the meter's networks share the cached, read-only matrices) and the pass on top of the trace.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
 """
 

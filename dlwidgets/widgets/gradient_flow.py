@@ -6,8 +6,10 @@ on a fixed seeded batch, and sends only per-layer numbers (a few hundred floats,
 weights). The browser draws ||dL/dW_l|| and ||dL/dh_l|| per layer, the first/last ratio and
 core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio``).
 
-Networks are cached by their construction settings, and the batch by (batch, width, seed),
-so going back to a network seen before costs only the forward and backward pass. The last pass
+Networks are cached by their construction settings, and the batch by (batch, width, seed), so
+going back to a network seen before costs only the forward and backward pass; the networks are
+never trained, so they share core's cached weight matrices read-only (``mlp_network(...,
+read_only=True)``) instead of copying them. The last pass
 is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``). And
 so is the forward trace of the last few settings other than depth: networks that differ only
 in depth share their first layers (core's ``ForwardTrace``), so a depth step computes at most
