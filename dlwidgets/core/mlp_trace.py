@@ -40,7 +40,7 @@ def snapshot(a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class TracedLayer:
-    """One hidden layer as a pass computed it: copies of its parameters, and the arrays it gave
+    """One hidden layer as a pass computed it: snapshots of its parameters, and the arrays it gave
     (units x examples). Nothing here is written to after the layer is recorded."""
 
     activation: str
@@ -54,7 +54,8 @@ class TracedLayer:
     stats: object                # the layer's LayerStats
 
     def matches(self, activation: str, batch_norm: bool, skip: bool, params: tuple) -> bool:
-        """Whether a layer with these settings and parameters computes exactly this layer."""
+        """Whether a layer with these settings and parameters computes exactly this layer (a
+        parameter that is the very array kept needs no comparison: it cannot have changed)."""
         return (self.activation == activation and self.batch_norm == batch_norm and self.skip == skip
                 and len(self.params) == len(params)
                 and all(mine is theirs or np.array_equal(mine, theirs) for mine, theirs in zip(self.params, params)))

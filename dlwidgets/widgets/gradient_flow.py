@@ -7,13 +7,12 @@ weights). The browser draws ||dL/dW_l|| and ||dL/dh_l|| per layer, the first/las
 core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio``).
 
 Networks are cached by their construction settings, and the batch by (batch, width, seed), so
-going back to a network seen before costs only the forward and backward pass; the networks are
+going back to a network seen before costs only the forward and backward pass. The networks are
 never trained, so they share core's cached weight matrices read-only (``mlp_network(...,
-read_only=True)``) instead of copying them. The last pass
-is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``). And
-so is the forward trace of the last few settings other than depth: networks that differ only
-in depth share their first layers (core's ``ForwardTrace``), so a depth step computes at most
-one new layer forward, then the backward pass.
+read_only=True)``) instead of copying them. The last pass is kept too: a new clipping threshold
+only rescales its norms (core's ``norm_clipped``). And so is the forward trace of the last few
+settings other than depth: networks that differ only in depth share their first layers (core's
+``ForwardTrace``), so a depth step computes at most one new layer forward, then the backward pass.
 """
 
 from __future__ import annotations
