@@ -34,8 +34,13 @@ def _unchanging(a) -> bool:
 
 
 def snapshot(a: np.ndarray) -> np.ndarray:
-    """An array that keeps a's present values: a itself if nothing can change it, else a copy."""
-    return a if _unchanging(a) else a.copy()
+    """An array that keeps a's present values: a itself if nothing can change it, else a read-only
+    copy (so that even a network later given the copy cannot change what the trace holds)."""
+    if _unchanging(a):
+        return a
+    copy = a.copy()
+    copy.flags.writeable = False
+    return copy
 
 
 @dataclass(frozen=True, eq=False)

@@ -144,6 +144,7 @@ def test_read_only_parameters_are_kept_as_they_are_and_anything_writable_is_copi
     assert layers[0].params[0] is frozen
     assert layers[1].params[0] is not view and not np.shares_memory(layers[1].params[0], base)
     assert not np.shares_memory(layers[0].params[1], model.params["b1"])
+    assert not any(p.flags.writeable for layer in layers for p in layer.params)   # copies are read-only too
     base *= 3.0                                  # seen through the view: the trace must notice
     twin = network(4)
     twin.params["W2"] *= 3.0
