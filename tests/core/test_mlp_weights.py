@@ -106,6 +106,7 @@ def test_read_only_networks_share_the_cached_matrices_and_cannot_change_them(sca
         w = a.params[f"W{l}"]
         assert not w.flags.writeable
         assert (w is b.params[f"W{l}"]) == (scale == 1.0)   # scaled ones are products of their own
+        assert w.base is None or not w.base.flags.writeable  # nothing else can write to them either
         with pytest.raises(ValueError, match="read-only"):
             w += 1.0
     writable = mlp_network(5, 6, "tanh", "orthogonal", scale, seed=2)
