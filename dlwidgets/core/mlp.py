@@ -562,11 +562,12 @@ class MLP:
         if trace is not None and not isinstance(trace, ForwardTrace):
             raise TypeError(f"trace must be a ForwardTrace or None, got {type(trace).__name__}")
         ws = self._take_workspace(x.shape[0])
+        x_t = np.ascontiguousarray(x.T)  # the first layer's input, units x examples like every layer's
         try:
-            out, layers, new_trace = self._forward_pass(ws, x, below, trace)
+            out, layers, new_trace = self._forward_pass(ws, x, x_t, below, trace)
             loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
             sink = _GradientSink(self.params, keep_grads, clip_value, ws.grads)
-            act_norms = self._backward_pass(ws, g_out, x, layers, sink)
+            act_norms = self._backward_pass(ws, g_out, x_t, layers, sink)
         finally:
             self._workspace = ws
         result = self._result(loss, out, [layer.stats for layer in layers], act_norms, sink, max_norm)
@@ -590,13 +591,13 @@ class MLP:
         p = self.params
         return (p[w_name], p[gamma_name], p[beta_name]) if self.batch_norm else (p[w_name], p[b_name])
 
-    def _forward_pass(self, ws, x, below, trace):
+    def _forward_pass(self, ws, x, x_t, below, trace):
         """Output, every hidden layer as a TracedLayer (what the backward pass and the statistics
-        need; units x examples, the transpose of x's layout) and the continued trace (None if none
-        was given). Layers taken from the trace are not computed; new ones are recorded into fresh
-        arrays while the trace stays within its budget, the rest use the workspace's arrays."""
+        need; units x examples, the layout of x_t, x transposed) and the continued trace (None if
+        none was given). Layers taken from the trace are not computed; new ones are recorded into
+        fresh arrays while the trace stays within its budget, the rest use the workspace's arrays."""
         signed = self.activation in _SIGNED_GRADS
-        h = np.ascontiguousarray(x.T)
+        h = x_t
         shape = (self.width, x.shape[0])  # of every hidden layer's output
         candidates = trace.candidates(x, below) if trace is not None else ()
         room = TRACE_BUDGET_BYTES if trace is not None else -1
@@ -604,14 +605,14 @@ class MLP:
         for l in range(self.depth):
             skip = self._skip(l + 1)
             params = self._layer_params(l)
-            size = layer_nbytes(params, *shape, self.batch_norm)
+            size = layer_nbytes(params, *shape, self.batch_norm) if trace is not None else 0
             if reused == l < len(candidates) and candidates[l].matches(self.activation, self.batch_norm, skip, params):
                 layers.append(candidates[l])
                 h = candidates[l].output
                 room -= size
                 reused += 1
                 continue
-            record = room >= size
+            record = room >= size  # never without a trace: room is -1
             if record:
                 room -= size
                 arrays = _layer_arrays(shape, self.batch_norm)
@@ -628,9 +629,8 @@ class MLP:
             a, fprime = activation_and_grad_into(self.activation, u, ws.act if skip else output, fprime, ws.scratch)
             stats = _layer_stats(a, fprime, below, signed, ws.scratch, ws.mask)
             h = np.add(h, a, out=output) if skip else a
-            if record:
-                params = tuple(snapshot(p) for p in params)
-            layer = TracedLayer(self.activation, self.batch_norm, skip, params, h, fprime, zhat, inv_std, stats)
+            kept = tuple(snapshot(p) for p in params) if record else params
+            layer = TracedLayer(self.activation, self.batch_norm, skip, kept, h, fprime, zhat, inv_std, stats)
             if record:
                 new_layers.append(layer)
             layers.append(layer)
@@ -638,7 +638,7 @@ class MLP:
         w_name, b_name = self._names[self.depth][:2]
         return np.matmul(h.T, self.params[w_name].T) + self.params[b_name], layers, new_trace
 
-    def _backward_pass(self, ws, g_out, x, layers, sink):
+    def _backward_pass(self, ws, g_out, x_t, layers, sink):
         """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer.
 
         g_out is (examples x outputs) as the loss gives it; everything else is units x examples.
@@ -664,7 +664,7 @@ class MLP:
             else:
                 np.add.reduce(g_z, axis=1, out=sink.arrays[b_name])
                 sink.record(b_name)
-            layer_input = layers[l - 1].output if l else np.ascontiguousarray(x.T)
+            layer_input = layers[l - 1].output if l else x_t
             np.matmul(g_z, layer_input.T, out=sink.arrays[w_name])
             sink.record(w_name)
             if l > 0:  # the gradient with respect to the input x itself is not needed
