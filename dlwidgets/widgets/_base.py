@@ -34,7 +34,7 @@ import traitlets
 
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice"]
+__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice", "keep_newest"]
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -73,6 +73,15 @@ def choice(name: str, value, options, *, label: str | None = None) -> str:
     """``value`` if it is one of ``options``, or a ValueError listing them (naming it ``label``)."""
     if value not in options:
         raise ValueError(f"{_label(name, label)} must be one of {', '.join(map(repr, options))}, got {value!r}")
+    return value
+
+
+def keep_newest(cache: OrderedDict, key, value, size: int):
+    """Store value under key as cache's newest entry, forget the oldest beyond size; returns value."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
     return value
 
 
@@ -179,9 +188,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         entry = self._view_or_error()
         self._compute_seconds = time.perf_counter() - start
         if self._REMEMBERED_VIEWS > 0:
-            self._remembered[self._settings_key()] = entry
-            while len(self._remembered) > self._REMEMBERED_VIEWS:
-                self._remembered.popitem(last=False)
+            keep_newest(self._remembered, self._settings_key(), entry, self._REMEMBERED_VIEWS)
         return entry
 
     def _recompute(self, change=None) -> None:

@@ -25,7 +25,7 @@ import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
                     classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
-from ._base import CourseWidget, choice, real_number, whole_number
+from ._base import CourseWidget, choice, keep_newest, real_number, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
 __all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
@@ -102,13 +102,8 @@ class GradientFlowMeter(CourseWidget):
 
     @staticmethod
     def _cached(cache, key, make):
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-        value = cache[key] = make()
-        if len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-        return value
+        """cache[key], made by make() if missing; the newest _CACHE_SIZE entries are kept."""
+        return keep_newest(cache, key, cache[key] if key in cache else make(), _CACHE_SIZE)
 
     def _compute(self) -> dict:
         s = self._validated()
@@ -122,11 +117,9 @@ class GradientFlowMeter(CourseWidget):
             trace_key = (net_key[1:], batch_key)
             with np.errstate(all="ignore"):
                 result = net.forward_backward(x, y, keep_grads=False,
-                                              trace=self._traces.pop(trace_key, None) or ForwardTrace())
+                                              trace=self._traces.get(trace_key) or ForwardTrace())
             self._last_pass = ((net_key, batch_key), result)
-            self._traces[trace_key] = result.trace
-            if len(self._traces) > _TRACES:
-                self._traces.popitem(last=False)
+            keep_newest(self._traces, trace_key, result.trace, _TRACES)
         if s["max_norm"]:
             with np.errstate(all="ignore"):
                 result = norm_clipped(result, s["max_norm"])
