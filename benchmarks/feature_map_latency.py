@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
                      time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import FeatureMapCalculator
@@ -41,12 +41,7 @@ def kernel_side(updates: int) -> dict:
     """Time one settings change: validation, core computations, the view dict and its JSON state."""
     calc = computing(FeatureMapCalculator(input_size=16, kernel_size=3, padding=1))
     sizes = [8 + (i % 17) for i in range(updates)]
-
-    def update(size):
-        calc.input_size = size
-        calc.get_state("view")     # what the kernel serialises and sends to the browser
-
-    return summary(time_calls(update, sizes))
+    return summary(time_calls(changing(calc, "input_size"), sizes))
 
 
 def lookahead_side(updates: int) -> dict:

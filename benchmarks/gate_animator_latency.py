@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 
-from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
                      time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GateAnimator
@@ -68,12 +68,7 @@ def kernel_side(updates: int) -> dict:
     """One forget-bias change (core's LSTM and GRU runs, the view and its JSON), and the look-ahead after it."""
     gates = computing(GateAnimator())
     biases = [-6 + 0.25 * (i % 65) for i in range(updates)]
-
-    def change(bias):
-        gates.forget_bias = bias
-        gates.get_state("view")
-
-    return {"one settings change": summary(time_calls(change, biases)),
+    return {"one settings change": summary(time_calls(changing(gates, "forget_bias"), biases)),
             "look-ahead (two neighbouring views)": summary(time_calls(
                 lambda bias: gates._nearby("forget_bias", [bias - 0.25, bias + 0.25]), biases))}
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from latency import (computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
+from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
                      time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GradientFlowMeter
@@ -57,30 +57,13 @@ widgets.interact(show, depth=widgets.IntSlider(50, min=40, max=60, description="
 def kernel_side(updates: int) -> dict:
     """Time one settings change: validation, one forward_backward, the view dict and its JSON state."""
     meter = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal"))
-    results = {}
-
-    def set_depth(depth):
-        meter.depth = depth
-        meter.get_state("view")     # what the kernel serialises and sends to the browser
-
-    results["warm: depth 50 <-> 51 (networks cached)"] = summary(
-        time_calls(set_depth, [50 + (i % 2) for i in range(updates)]))
+    back_and_forth = [50 + (i % 2) for i in range(updates)]
+    results = {"warm: depth 50 <-> 51 (networks cached)": summary(time_calls(changing(meter, "depth"), back_and_forth))}
     for activation, init in (("relu", "he_normal"), ("sigmoid", "glorot_normal")):
         other = computing(GradientFlowMeter(**SIZE, activation=activation, init=init))
+        results[f"warm: depth 50 <-> 51, {activation}"] = summary(time_calls(changing(other, "depth"), back_and_forth))
 
-        def set_other(depth, other=other):
-            other.depth = depth
-            other.get_state("view")
-
-        results[f"warm: depth 50 <-> 51, {activation}"] = summary(
-            time_calls(set_other, [50 + (i % 2) for i in range(updates)]))
-
-    scaled = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal"))
-
-    def set_scale(scale):
-        scaled.weight_scale = scale
-        scaled.get_state("view")
-
+    set_scale = changing(computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")), "weight_scale")
     # a value never shown before: every layer changes, so a network build and the whole pass. The
     # first few new networks of a kernel also pay for its memory growing (some 5000 first-touch page
     # faults, about 20 ms each, until the meter's caches are full); other new values take those
@@ -89,44 +72,25 @@ def kernel_side(updates: int) -> dict:
     results["weight scale, a new value every time (full pass)"] = summary(time_calls(
         set_scale, [round(1.0 + 0.001 * (i + 1), 3) for i in range(max(20, updates // 3))], warmup=0))
 
-    def set_clip(max_norm):
-        meter.max_norm = max_norm
-        meter.get_state("view")
-
     # the last pass is kept: a new threshold only rescales its norms (core's norm_clipped)
     results["clipping threshold (rescales the last pass)"] = summary(
-        time_calls(set_clip, [0.5 + 0.1 * (i % 10) for i in range(updates)]))
-
-    def set_seed(seed):
-        meter.seed = seed
-        meter.get_state("view")
+        time_calls(changing(meter, "max_norm"), [0.5 + 0.1 * (i % 10) for i in range(updates)]))
 
     results["look-ahead after a depth step (2 views)"] = summary(time_calls(
-        lambda depth: meter._nearby("depth", [depth - 1, depth + 1]), [50 + (i % 2) for i in range(updates)]))
+        lambda depth: meter._nearby("depth", [depth - 1, depth + 1]), back_and_forth))
 
     results["cold: new seed every time (build + pass)"] = summary(
-        time_calls(set_seed, list(range(100, 100 + max(20, updates // 3))), warmup=0))
+        time_calls(changing(meter, "seed"), list(range(100, 100 + max(20, updates // 3))), warmup=0))
 
     fresh = computing(GradientFlowMeter(**{**SIZE, "depth": 40}, activation="tanh", init="orthogonal", seed=7))
-
-    def set_fresh_depth(depth):
-        fresh.depth = depth
-        fresh.get_state("view")
-
     # a slider dragged from 40 to 60 and back, one step at a time: networks not built yet (the
     # meter keeps 6), and on the way up each draws one new matrix and computes one new layer
     results["drag 40 -> 60 -> 40, new networks"] = summary(
-        time_calls(set_fresh_depth, list(range(41, 61)) + list(range(59, 39, -1)), warmup=0))
+        time_calls(changing(fresh, "depth"), list(range(41, 61)) + list(range(59, 39, -1)), warmup=0))
 
     remembering = GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")
     remembering.depth = 51
-
-    def revisit(depth):
-        remembering.depth = depth
-        remembering.get_state("view")
-
-    results["depth 50 <-> 51, views remembered"] = summary(
-        time_calls(revisit, [50 + (i % 2) for i in range(updates)]))
+    results["depth 50 <-> 51, views remembered"] = summary(time_calls(changing(remembering, "depth"), back_and_forth))
 
     net = mlp_network(depth=50, width=128, activation="tanh", init="orthogonal")
     x, y = mlp_batch(128, 64, 0)

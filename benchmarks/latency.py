@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells, run_in_kernel  # noqa: E402
 
-__all__ = ["summary", "time_calls", "write_notebook", "browser_session", "press_and_measure",
+__all__ = ["summary", "computing", "changing", "time_calls", "write_notebook", "browser_session", "press_and_measure",
            "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline", "ROOT"]
 
 
@@ -38,6 +38,15 @@ def computing(widget):
     widget._REMEMBERED_VIEWS = 0
     widget._remembered.clear()
     return widget
+
+
+def changing(widget, name: str):
+    """fn(value) that sets one of the widget's settings and serialises its view: what a change from
+    the browser costs the kernel (the view's JSON state is what it sends back)."""
+    def change(value):
+        setattr(widget, name, value)
+        widget.get_state("view")
+    return change
 
 
 def time_calls(fn, arguments, warmup: int = 5) -> list[float]:
