@@ -351,12 +351,20 @@ class _Workspace:
         weights = np.empty(max(p.size for p in net.params.values() if p.ndim == 2))
         self.grads = {name: weights[:p.size].reshape(p.shape) if p.ndim == 2 else np.empty(p.shape)
                       for name, p in net.params.items()}
+        self._weights = weights
 
     def layer(self, l, batch_norm):
         """Hidden layer l's reused arrays: (h, f', zhat, inv_std), the last two None without batch norm."""
         if self.layers[l] is None:
             self.layers[l] = _layer_arrays(self.shape, batch_norm)
         return self.layers[l]
+
+    def nbytes(self) -> int:
+        """Bytes of every array kept here (the weight gradients' shared buffer once)."""
+        arrays = [self.pre, self.act, self.scratch, self.mask, *self.grad_h, self.grad_pre, self.column,
+                  self._weights, *(g for g in self.grads.values() if g.base is None)]
+        arrays += [a for layer in self.layers if layer is not None for a in layer if a is not None]
+        return sum(a.nbytes for a in arrays)
 
 
 def _layer_arrays(shape, batch_norm):
@@ -462,6 +470,14 @@ class MLP:
                 self.params[f"b{l}"] = np.zeros(sizes[l])
         # parameter names per linear layer, looked up on every pass
         self._names = [(f"W{l}", f"b{l}", f"gamma{l}", f"beta{l}") for l in range(1, self.depth + 2)]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the parameters and of the arrays kept between passes for the last batch size
+        (its per-layer values beyond a forward trace): what keeping this network in memory costs.
+        Parameters shared with other networks (mlp_network's read-only weights) count in full."""
+        ws = self.__dict__.get("_workspace")
+        return sum(p.nbytes for p in self.params.values()) + (ws.nbytes() if ws is not None else 0)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -87,6 +87,19 @@ class ForwardTrace:
     below: float | None = None        # the saturation cut-off of the layer statistics
     layers: tuple = ()
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes this trace keeps alive: the whole of every buffer its arrays use, each once (a kept
+        read-only weight matrix that views a network's block of weights keeps all of the block)."""
+        buffers = {}
+        for layer in self.layers:
+            for a in (*layer.params, layer.output, layer.fprime, layer.zhat, layer.inv_std):
+                while a is not None and isinstance(a.base, np.ndarray):
+                    a = a.base
+                if a is not None:
+                    buffers[id(a)] = a.nbytes
+        return sum(buffers.values()) + (self.batch.nbytes if self.batch is not None else 0)
+
     def candidates(self, x, below) -> tuple:
         """The layers a pass on batch x with this cut-off may reuse, each still to be matched: all of
         them if the batch and the cut-off are the same, else none."""

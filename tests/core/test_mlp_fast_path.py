@@ -11,6 +11,7 @@ from decimal import Decimal, getcontext
 import numpy as np
 import pytest
 
+from dlwidgets.core import ForwardTrace
 from dlwidgets.core.activations import (
     ACTIVATIONS,
     DEFAULT_SATURATION_THRESHOLD,
@@ -411,3 +412,23 @@ def test_norm_clipped_refuses_a_clipped_result_and_a_bad_threshold():
         norm_clipped(model.forward_backward(x, y, clip_value=0.1), 1.0)
     with pytest.raises(ValueError, match="max_norm"):
         norm_clipped(model.forward_backward(x, y), float("nan"))
+
+
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "bn"])
+def test_nbytes_counts_the_parameters_and_the_arrays_kept_between_passes(batch_norm):
+    depth, width, n, floats = 6, 16, 12, 8
+    model = make_model("tanh", batch_norm=batch_norm, residual=False, depth=depth, width=width,
+                       in_features=5, out_features=3)
+    vectors = (2 if batch_norm else 1) * width * depth + 3       # b, or gamma and beta, per hidden layer; b_out
+    params = (5 * width + (depth - 1) * width * width + 3 * width + vectors) * floats
+    assert model.nbytes == params
+    x, y = batch(model, n=n)
+    model.forward_backward(x, y, trace=ForwardTrace())             # the trace holds the per-layer values
+    # scratch: pre, act, scratch, two for dL/dh, dL/dz (floats), the mask (bytes), one column; the
+    # gradients: one buffer the size of the largest matrix, one array per vector
+    shared = 6 * width * n * floats + width * n + width * floats + (width * width + vectors) * floats
+    assert model.nbytes == params + shared
+    model.forward_backward(x, y)                                   # no trace: the network keeps them
+    per_layer = (3 * width * n + width if batch_norm else 2 * width * n) * floats   # h, f' (zhat, 1/std)
+    assert model.nbytes == params + shared + depth * per_layer
+    assert pickle.loads(pickle.dumps(model)).nbytes == params

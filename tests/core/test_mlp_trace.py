@@ -178,6 +178,23 @@ def test_the_trace_stops_recording_at_its_budget(monkeypatch):
     assert_identical(again, network(6).forward_backward(x, y))
 
 
+def test_a_traces_nbytes_counts_each_buffer_it_keeps_alive_once_and_whole(monkeypatch):
+    x, y = data()
+    floats = 8
+    trace = network(4).forward_backward(x, y, trace=ForwardTrace()).trace
+    assert trace.nbytes == 4 * (12 * 12 + 12 + 2 * 12 * 10) * floats + x.nbytes   # copies of W, b; h, f'; the batch
+    xs, ys = mlp_batch(8, 6, 1)
+    net = mlp_network(5, 8, "tanh", "orthogonal", 1.5, False, False, 0, read_only=True)
+    block = net.params["W1"].base                 # W1..W5 are read-only views of one block, kept as they are
+    assert block.shape == (5, 8, 8) and all(net.params[f"W{l}"].base is block for l in range(1, 6))
+    two_layers = 2 * layer_nbytes((net.params["W1"], net.params["b1"]), 8, 6, False)
+    monkeypatch.setattr(mlp_module, "TRACE_BUDGET_BYTES", two_layers)
+    short = net.forward_backward(xs, ys, trace=ForwardTrace()).trace
+    assert len(short.layers) == 2
+    assert short.nbytes == block.nbytes + 2 * (8 + 2 * 8 * 6) * floats + xs.nbytes  # all of the block, once
+    assert ForwardTrace().nbytes == 0
+
+
 def test_no_trace_unless_asked_and_only_a_trace_is_accepted():
     x, y = data()
     assert network(3).forward_backward(x, y).trace is None
