@@ -34,7 +34,7 @@ import traitlets
 
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice", "keep_newest"]
+__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice", "keep_newest", "trim_to_budget"]
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -83,6 +83,18 @@ def keep_newest(cache: OrderedDict, key, value, size: int):
     while len(cache) > size:
         cache.popitem(last=False)
     return value
+
+
+def trim_to_budget(cache: OrderedDict, budget: int, nbytes) -> None:
+    """Forget cache's oldest entries while they take more than budget bytes together (nbytes(value)
+    each); the newest entry is always kept, however large."""
+    sizes = [nbytes(value) for value in cache.values()]
+    total = sum(sizes)
+    for size in sizes[:-1]:
+        if total <= budget:
+            break
+        cache.popitem(last=False)
+        total -= size
 
 
 def _jsonable(value):

@@ -6,13 +6,14 @@ on a fixed seeded batch, and sends only per-layer numbers (a few hundred floats,
 weights). The browser draws ||dL/dW_l|| and ||dL/dh_l|| per layer, the first/last ratio and
 core's verdict (vanishing / healthy / exploding, from ``classify_gradient_ratio``).
 
-Networks are cached by their construction settings, and the batch by (batch, width, seed), so
-going back to a network seen before costs only the forward and backward pass. The networks are
-never trained, so they share core's cached weight matrices read-only (``mlp_network(...,
-read_only=True)``) instead of copying them. The last pass is kept too: a new clipping threshold
-only rescales its norms (core's ``norm_clipped``). And so is the forward trace of the last few
-settings other than depth: networks that differ only in depth share their first layers (core's
-``ForwardTrace``), so a depth step computes at most one new layer forward, then the backward pass.
+Networks are cached by their construction settings (the last six, fewer when they are large),
+and the batch by (batch, width, seed), so going back to a network seen before costs only the
+forward and backward pass. The networks are never trained, so they share core's cached weight
+matrices read-only (``mlp_network(..., read_only=True)``) instead of copying them. The last pass
+is kept too: a new clipping threshold only rescales its norms (core's ``norm_clipped``). And so
+is the forward trace of the last few settings other than depth (fewer when they are large):
+networks that differ only in depth share their first layers (core's ``ForwardTrace``), so a depth
+step computes at most one new layer forward, then the backward pass.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
                     classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
-from ._base import CourseWidget, choice, keep_newest, real_number, whole_number
+from ._base import CourseWidget, choice, keep_newest, real_number, trim_to_budget, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
 __all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
@@ -35,6 +36,13 @@ FLOW_LIMITS = {"depth": (1, 100), "width": (2, 256), "batch": (2, 512), "weight_
 PALETTE = {"weight": "#0072B2", "activation": "#E69F00", "clipped": "#009E73",
            "vanishing": "#56B4E9", "healthy": "#009E73", "exploding": "#D55E00"}  # Okabe-Ito
 _CACHE_SIZE = 6
+# The networks kept may take this many bytes together (MLP.nbytes: weights and kept per-layer values),
+# and so may the traces (ForwardTrace.nbytes: forward values and the weights they hold on to); the
+# newest of each is always kept. That is all of them at lesson sizes (a network 7 MB, a trace 13 MB at
+# depth 50, width 128, batch 64), and one network at the largest (depth 100, width 256, batch 512 set
+# from code: up to 300 MB, and half a second a pass), where keeping six took the meter to 1.5 GB.
+_NETWORK_BYTES = 128 * 2**20
+_TRACE_BYTES = 96 * 2**20
 _TRACES = 3  # forward traces kept: the settings shown and the two a slider's look-ahead computes
 
 
@@ -109,6 +117,7 @@ class GradientFlowMeter(CourseWidget):
         s = self._validated()
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
+        new_network = net_key not in self._networks
         net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key, read_only=True))  # never trained
         batch_key = (s["width"], s["batch"], s["seed"])
         x, y = self._cached(self._batches, batch_key, lambda: mlp_batch(*batch_key))
@@ -119,7 +128,14 @@ class GradientFlowMeter(CourseWidget):
                 result = net.forward_backward(x, y, keep_grads=False,
                                               trace=self._traces.get(trace_key) or ForwardTrace())
             self._last_pass = ((net_key, batch_key), result)
+            new_trace = trace_key not in self._traces
             keep_newest(self._traces, trace_key, result.trace, _TRACES)
+            # when what they hold grew: a new network, or a new batch (which resizes a network's arrays)
+            # or other new settings; a depth step adds at most one layer to its trace
+            if new_network or new_trace:
+                trim_to_budget(self._networks, _NETWORK_BYTES, lambda network: network.nbytes)
+            if new_trace:
+                trim_to_budget(self._traces, _TRACE_BYTES, lambda trace: trace.nbytes)
         if s["max_norm"]:
             with np.errstate(all="ignore"):
                 result = norm_clipped(result, s["max_norm"])

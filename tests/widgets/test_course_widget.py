@@ -1,11 +1,15 @@
 """What every course widget shares: no echo of front-end changes, look-ahead views that are
-exactly the views the widget computes when the setting really changes, and remembered views."""
+exactly the views the widget computes when the setting really changes, remembered views, and
+caches bounded by size."""
+
+from collections import OrderedDict
 
 import numpy as np
 import pytest
 
 from dlwidgets.widgets import (ActivationExplorer, AttentionMap, FeatureMapCalculator, GateAnimator, GradientFlowMeter,
                                InitExplorer, RNNUnroller, ZeroCentredUpdates)
+from dlwidgets.widgets._base import trim_to_budget
 
 
 def capture(widget):
@@ -176,3 +180,13 @@ def test_only_the_last_few_settings_are_remembered_and_zero_turns_it_off():
     calc.input_size = 31
     calc.input_size = 30
     assert len(calls) == 3 and not calc._remembered
+
+
+def test_trim_to_budget_forgets_the_oldest_entries_but_always_keeps_the_newest():
+    cache = OrderedDict(a=3, b=4, c=5)
+    trim_to_budget(cache, 12, lambda v: v)
+    assert list(cache) == ["a", "b", "c"]          # 12 bytes: all fit
+    trim_to_budget(cache, 9, lambda v: v)
+    assert list(cache) == ["b", "c"]
+    trim_to_budget(cache, 1, lambda v: v)
+    assert list(cache) == ["c"]                    # larger than the budget alone, but the newest

@@ -14,6 +14,7 @@ from dlwidgets.exercises import backprop, initialisation
 from dlwidgets.widgets import ActivationExplorer, GradientFlowMeter, InitExplorer, ZeroCentredUpdates
 from dlwidgets.widgets.activation_explorer import explorer_samples
 from dlwidgets.core import mlp_batch, mlp_experiment, mlp_network
+from dlwidgets.widgets import gradient_flow
 from dlwidgets.widgets.gradient_flow import FLOW_LIMITS
 from dlwidgets.widgets.init_explorer import explorer_network, hidden_activations, shown_layers
 from dlwidgets.widgets.zero_centred import NOTES_EXAMPLE, START, TARGET, sgd_path
@@ -215,6 +216,27 @@ def test_meter_caches_networks_so_repeated_settings_are_cheap():
     meter.set(depth=6)
     meter.set(depth=5)
     assert len(meter._networks) == 2
+
+
+def test_at_lesson_sizes_the_meter_keeps_six_networks_and_three_traces():
+    meter = GradientFlowMeter(depth=44, width=128, batch=64, activation="tanh", init="orthogonal")
+    for depth in range(45, 51):
+        meter.depth = depth
+    for scale in (1.1, 1.2):
+        meter.weight_scale = scale
+    assert len(meter._networks) == 6 and len(meter._traces) == 3
+
+
+def test_large_networks_and_traces_are_kept_fewer_but_the_newest_always(monkeypatch):
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh", init="orthogonal", seed=2)
+    (network,), (trace,) = meter._networks.values(), meter._traces.values()
+    monkeypatch.setattr(gradient_flow, "_NETWORK_BYTES", 2 * network.nbytes + network.nbytes // 2)  # room for two
+    monkeypatch.setattr(gradient_flow, "_TRACE_BYTES", trace.nbytes // 2)                           # for none
+    for scale in (1.1, 1.2, 1.3):
+        meter.weight_scale = scale
+        assert meter.view == GradientFlowMeter(**meter.settings()).view
+    assert [key[4] for key in meter._networks] == [1.2, 1.3]   # (depth, width, activation, init, scale, ...)
+    assert [key[0][3] for key in meter._traces] == [1.3]
 
 
 def test_challenge_check_recomputes_what_the_meter_shows():
