@@ -85,12 +85,12 @@ def keep_newest(cache: OrderedDict, key, value, size: int):
     return value
 
 
-def trim_to_budget(cache: OrderedDict, budget: int, nbytes) -> None:
+def trim_to_budget(cache: OrderedDict, budget: int, nbytes, keep: int = 1) -> None:
     """Forget cache's oldest entries while they take more than budget bytes together (nbytes(value)
-    each); the newest entry is always kept, however large."""
+    each); the newest ``keep`` entries are always kept, however large."""
     sizes = [nbytes(value) for value in cache.values()]
     total = sum(sizes)
-    for size in sizes[:-1]:
+    for size in sizes[:len(sizes) - keep]:
         if total <= budget:
             break
         cache.popitem(last=False)

@@ -18,6 +18,7 @@ step computes at most one new layer forward, then the backward pass.
 
 from __future__ import annotations
 
+import operator
 import pathlib
 from collections import OrderedDict
 
@@ -44,6 +45,7 @@ _CACHE_SIZE = 6
 _NETWORK_BYTES = 128 * 2**20
 _TRACE_BYTES = 96 * 2**20
 _TRACES = 3  # forward traces kept: the settings shown and the two a slider's look-ahead computes
+_nbytes = operator.attrgetter("nbytes")  # of a network or a trace
 
 
 class GradientFlowMeter(CourseWidget):
@@ -118,6 +120,11 @@ class GradientFlowMeter(CourseWidget):
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
         new_network = net_key not in self._networks
+        if new_network and self._networks:
+            # make room first, or old and new would both be alive while the new one is built and run:
+            # it is about as large as the newest (as a rule it differs in one setting)
+            newest = next(reversed(self._networks.values())).nbytes
+            trim_to_budget(self._networks, _NETWORK_BYTES - newest, _nbytes, keep=0)
         net = self._cached(self._networks, net_key, lambda: mlp_network(*net_key, read_only=True))  # never trained
         batch_key = (s["width"], s["batch"], s["seed"])
         x, y = self._cached(self._batches, batch_key, lambda: mlp_batch(*batch_key))
@@ -133,9 +140,9 @@ class GradientFlowMeter(CourseWidget):
             # when what they hold grew: a new network, or a new batch (which resizes a network's arrays)
             # or other new settings; a depth step adds at most one layer to its trace
             if new_network or new_trace:
-                trim_to_budget(self._networks, _NETWORK_BYTES, lambda network: network.nbytes)
+                trim_to_budget(self._networks, _NETWORK_BYTES, _nbytes)
             if new_trace:
-                trim_to_budget(self._traces, _TRACE_BYTES, lambda trace: trace.nbytes)
+                trim_to_budget(self._traces, _TRACE_BYTES, _nbytes)
         if s["max_norm"]:
             with np.errstate(all="ignore"):
                 result = norm_clipped(result, s["max_norm"])

@@ -190,3 +190,5 @@ def test_trim_to_budget_forgets_the_oldest_entries_but_always_keeps_the_newest()
     assert list(cache) == ["b", "c"]
     trim_to_budget(cache, 1, lambda v: v)
     assert list(cache) == ["c"]                    # larger than the budget alone, but the newest
+    trim_to_budget(cache, 1, lambda v: v, keep=0)
+    assert not cache

@@ -232,10 +232,15 @@ def test_large_networks_and_traces_are_kept_fewer_but_the_newest_always(monkeypa
     (network,), (trace,) = meter._networks.values(), meter._traces.values()
     monkeypatch.setattr(gradient_flow, "_NETWORK_BYTES", 2 * network.nbytes + network.nbytes // 2)  # room for two
     monkeypatch.setattr(gradient_flow, "_TRACE_BYTES", trace.nbytes // 2)                           # for none
+    kept_while_building = []
+    build = gradient_flow.mlp_network
+    monkeypatch.setattr(gradient_flow, "mlp_network",
+                        lambda *a, **k: kept_while_building.append(len(meter._networks)) or build(*a, **k))
     for scale in (1.1, 1.2, 1.3):
         meter.weight_scale = scale
         assert meter.view == GradientFlowMeter(**meter.settings()).view
     assert [key[4] for key in meter._networks] == [1.2, 1.3]   # (depth, width, activation, init, scale, ...)
+    assert kept_while_building[::2] == [1, 1, 1]               # room made first (odd ones: the fresh meters')
     assert [key[0][3] for key in meter._traces] == [1.3]
 
 
