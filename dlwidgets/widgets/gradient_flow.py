@@ -137,8 +137,9 @@ class GradientFlowMeter(CourseWidget):
             self._last_pass = ((net_key, batch_key), result)
             new_trace = trace_key not in self._traces
             keep_newest(self._traces, trace_key, result.trace, _TRACES)
-            # when what they hold grew: a new network, or a new batch (which resizes a network's arrays)
-            # or other new settings; a depth step adds at most one layer to its trace
+            # trimmed when what they hold grew: a new network, or a new trace (new settings other than
+            # depth, or a new batch, which also resizes a network's arrays); a depth step adds at most
+            # one layer to its trace
             if new_network or new_trace:
                 trim_to_budget(self._networks, _NETWORK_BYTES, _nbytes)
             if new_trace:
