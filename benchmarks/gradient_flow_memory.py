@@ -1,4 +1,4 @@
-"""Gradient-flow meter memory: what a meter keeps alive after a learner's session of changes, at
+"""Gradient-flow meter memory: what a meter keeps alive after a learner's run of changes, at
 the lesson's size and at the largest settings it accepts. Prints the numbers.
 
     python benchmarks/gradient_flow_memory.py
@@ -6,7 +6,7 @@ the lesson's size and at the largest settings it accepts. Prints the numbers.
 The meter keeps networks, forward traces and remembered views so that going back is instant;
 those caches are bounded by count and by bytes (gradient_flow._NETWORK_BYTES and _TRACE_BYTES),
 and core's weight cache by bytes (mlp_weights._KEPT_BYTES). "live" is what numpy and Python
-hold after the session (tracemalloc), "peak" the most at any moment (while one network is being
+hold after those changes (tracemalloc), "peak" the most at any moment (while one network is being
 replaced by the next, both exist). The resident size of the process can be higher: the C
 allocator keeps some freed memory for reuse.
 """
@@ -27,7 +27,7 @@ SIZES = {
 }
 
 
-def session(meter) -> None:
+def learner_changes(meter) -> None:
     """Eight depth steps, four new weight scales, batch norm on, residual connections on."""
     depth = meter.depth
     for step in range(1, 9):
@@ -44,7 +44,7 @@ def measure(size: dict) -> dict:
     tracemalloc.start()
     start = time.perf_counter()
     meter = GradientFlowMeter(**size, activation="tanh", init="orthogonal")
-    session(meter)
+    learner_changes(meter)
     seconds = time.perf_counter() - start
     live, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
