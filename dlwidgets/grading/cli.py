@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--grading-dir", default="grading",
                     help="where the gradebook, CSV and feedback live (default: grading); reuse it for later runs")
     gr.add_argument("--course", default="course", help="folder of source lessons (default: course)")
-    gr.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per CPU core)")
+    gr.add_argument("--workers", type=int, default=None,
+                    help="parallel workers (default: one per CPU core, within a container's CPU limit)")
     gr.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (default: 30)")
     gr.add_argument("--notebook-timeout", type=int, default=300, help="seconds per notebook (default: 300)")
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory cap per notebook in MB (default: 2048)")

@@ -24,6 +24,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+from ..cpu_limit import cpu_quota, usable_cpus
 from .collect import collect
 from .engine import Settings, grade_in_worker, init_worker, prepare_environment
 from .feedback import feedback_html
@@ -115,7 +116,7 @@ def grade_lesson(lesson_path, submissions, grading_dir, *, workers: int | None =
 
     bar = Progress(len(tasks), f"grading {lesson.name}") if progress and tasks else None
     if tasks:
-        count = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+        count = max(1, min(workers or usable_cpus(quota=cpu_quota()), len(tasks)))  # a container's CPU limit counts
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")

@@ -1,0 +1,127 @@
+"""How many CPUs this process may use, from its cgroup's CPU limit, and the BLAS thread counts
+that keep numpy within it.
+
+A container (a Binder or JupyterHub pod, ``docker run --cpus``) sees every core of its host but
+may use only its CPU limit, which Linux enforces as a quota of CPU time per period (CFS). numpy's
+OpenBLAS starts a thread per visible core, shares each product of the gradient-flow meter's size
+between up to four of them, and lets the idle ones spin between products. Under a limit of one
+CPU they use the quota up in part of each period and the kernel is stopped for the rest: on two
+cores and a limit of one, the meter's depth step had a p95 of 59-65 ms with numpy's default
+threads and 11-13 ms with one (benchmarks/gradient_flow_latency.py, started as below).
+
+``python -m dlwidgets.cpu_limit`` prints shell ``export`` lines that give BLAS as many threads as
+the limit allows, when it allows fewer than the cores seen and the variable is not set already;
+it prints nothing otherwise. Binder's ``start`` and ``./dev course`` run it before JupyterLab, so
+every kernel inherits the settings (BLAS reads them when numpy is first imported).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import shlex
+
+__all__ = ["THREAD_VARIABLES", "cpu_quota", "usable_cpus", "blas_thread_settings", "main"]
+
+# OpenBLAS (numpy's wheels), OpenMP builds and MKL (conda's numpy) each read their own
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _read(path: pathlib.Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _ancestors(directory: pathlib.Path, relative: str) -> list:
+    """directory/relative and each of its parents up to directory itself. A container with its own
+    cgroup namespace sees its cgroup at the mount's root, one without it at its full path."""
+    parts = [p for p in relative.split("/") if p and p not in (".", "..")]
+    return [directory.joinpath(*parts[:n]) for n in range(len(parts), -1, -1)]
+
+
+def _v2_limit(folder: pathlib.Path) -> float | None:
+    """cgroup v2: cpu.max holds "max 100000" (no limit) or "<quota> <period>" in microseconds."""
+    fields = (_read(folder / "cpu.max") or "").split()
+    if len(fields) == 2 and fields[0] != "max":
+        try:
+            quota, period = int(fields[0]), int(fields[1])
+        except ValueError:
+            return None
+        return quota / period if quota > 0 and period > 0 else None
+    return None
+
+
+def _v1_limit(folder: pathlib.Path) -> float | None:
+    """cgroup v1: cpu.cfs_quota_us is -1 without a limit; cpu.cfs_period_us the period."""
+    try:
+        quota = int(_read(folder / "cpu.cfs_quota_us") or "")
+        period = int(_read(folder / "cpu.cfs_period_us") or "")
+    except ValueError:
+        return None
+    return quota / period if quota > 0 and period > 0 else None
+
+
+def cpu_quota(root="/sys/fs/cgroup", proc_cgroup: str | None = None) -> float | None:
+    """CPUs this process's cgroup may use (quota / period, the tightest of its own and its
+    parents'), or None when nothing limits it or no cgroup file can be read.
+
+    root: where the cgroup file systems are mounted. proc_cgroup: the text of /proc/self/cgroup
+    (read when None), lines "id:controllers:path"; v2's line is "0::path".
+    """
+    root = pathlib.Path(root)
+    if proc_cgroup is None:
+        proc_cgroup = _read(pathlib.Path("/proc/self/cgroup")) or ""
+    limits = []
+    for line in proc_cgroup.splitlines():
+        hierarchy, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if hierarchy == "0" and controllers == "":
+            limits += [_v2_limit(folder) for folder in _ancestors(root, path)]
+        elif "cpu" in controllers.split(","):
+            for name in (controllers, "cpu,cpuacct", "cpu"):
+                if (root / name).is_dir():
+                    limits += [_v1_limit(folder) for folder in _ancestors(root / name, path)]
+                    break
+    limits = [limit for limit in limits if limit is not None]
+    return min(limits) if limits else None
+
+
+def _visible_cpus() -> int:
+    """Cores this process may be scheduled on (its affinity), what BLAS counts its threads by."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def usable_cpus(quota: float | None = None, visible: int | None = None) -> int:
+    """Cores worth running threads on: those visible, but no more than a CPU limit allows (at
+    least one; a limit of 1.5 gives 1, as two busy threads would use it up)."""
+    visible = _visible_cpus() if visible is None else visible
+    if quota is None:
+        return visible
+    return max(1, min(visible, math.floor(quota)))
+
+
+def blas_thread_settings(environ=None, quota: float | None = None, visible: int | None = None) -> dict:
+    """The thread variables to set, each to the usable CPUs, when a CPU limit allows fewer threads
+    than the cores seen: {} without a limit and for every variable set already."""
+    environ = os.environ if environ is None else environ
+    visible = _visible_cpus() if visible is None else visible
+    usable = usable_cpus(quota, visible)
+    if usable >= visible:
+        return {}
+    return {name: str(usable) for name in THREAD_VARIABLES if name not in environ}
+
+
+def main() -> None:
+    """Print ``export NAME=value`` for each setting, for a shell to eval before starting Jupyter."""
+    for name, value in blas_thread_settings(quota=cpu_quota()).items():
+        print(f"export {name}={shlex.quote(value)}")
+
+
+if __name__ == "__main__":
+    main()
