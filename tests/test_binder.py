@@ -69,6 +69,8 @@ def test_a_fresh_binder_environment_builds_the_student_course_and_runs_every_les
     assert "@jupyter-widgets/jupyterlab-manager" in extensions and "anywidget" in extensions
     server_extensions = re.sub(r"\x1b\[[0-9;]*m", "", run(venv / "bin" / "jupyter", "server", "extension", "list"))
     assert re.search(r"dlwidgets\.lab_server\s+enabled", server_extensions), "kernel messages would wait on Nagle"
+    run("python", "-m", "dlwidgets.cpu_limit")  # what binder/start evaluates: it must run in Binder's environment
+    assert run("bash", "binder/start", "python", "-c", "print('started')").strip() == "started"
     output = run(venv / "bin" / "python", "-c", RUN_LESSONS, str(repo / "course"))
     lessons = sorted(p.name for p in (ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
     assert [line.split()[1] for line in output.splitlines() if line.startswith("ran ")] == lessons
