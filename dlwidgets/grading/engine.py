@@ -26,6 +26,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from ..cpu_limit import THREAD_VARIABLES
+
 __all__ = ["Settings", "GradingExecute", "prepare_environment", "init_worker", "grade_in_worker",
            "TRUNCATED", "KERNEL_DIED", "NOTEBOOK_TIME_LIMIT"]
 
@@ -53,7 +55,7 @@ def prepare_environment() -> None:
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     os.environ.setdefault("PYTHONHASHSEED", "0")
