@@ -12,7 +12,8 @@ threads and 11-13 ms with one (benchmarks/gradient_flow_latency.py, started as b
 ``python -m dlwidgets.cpu_limit`` prints shell ``export`` lines that give BLAS as many threads as
 the limit allows, when it allows fewer than the cores seen and the variable is not set already;
 it prints nothing otherwise. Binder's ``start`` and ``./dev course`` run it before JupyterLab, so
-every kernel inherits the settings (BLAS reads them when numpy is first imported).
+every kernel inherits the settings (BLAS reads them when numpy is first imported). The
+instructor's grader starts one worker per usable CPU by the same count.
 """
 
 from __future__ import annotations
