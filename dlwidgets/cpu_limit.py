@@ -4,7 +4,7 @@ that keep numpy within it.
 A container (a Binder or JupyterHub pod, ``docker run --cpus``) sees every core of its host but
 may use only its CPU limit, which Linux enforces as a quota of CPU time per period (CFS). numpy's
 OpenBLAS starts a thread per visible core, shares each product of the gradient-flow meter's size
-between up to four of them, and lets the idle ones spin between products. Under a limit of one
+between several of them, and lets the idle ones spin between products. Under a limit of one
 CPU they use the quota up in part of each period and the kernel is stopped for the rest: on two
 cores and a limit of one, the meter's depth step had a p95 of 59-65 ms with numpy's default
 threads and 11-13 ms with one (benchmarks/gradient_flow_latency.py, started as below).
@@ -30,6 +30,7 @@ THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def _read(path: pathlib.Path) -> str | None:
+    """The file's text, stripped, or None if it cannot be read."""
     try:
         return path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
