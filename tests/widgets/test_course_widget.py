@@ -142,8 +142,9 @@ def test_stepping_to_a_looked_ahead_setting_computes_nothing_more():
     calls = counting(meter)
     meter.depth = 13
     assert calls == [] and meter.view is entry["view"]
-    assert meter._nearby("depth", [12, 14])[0]["view"] is meter._remembered[repr(list(
-        {**meter._settings_stamp(), "depth": 12}.values()))][0]
+    with meter._trying("depth", 12):
+        key = meter._settings_key()
+    assert meter._nearby("depth", [12, 14])[0]["view"] is meter._remembered[key][0]
     assert len(calls) == 1   # only depth 14 was new
 
 
