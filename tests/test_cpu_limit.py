@@ -111,6 +111,14 @@ def test_main_prints_nothing_without_a_limit(monkeypatch, capsys):
     assert capsys.readouterr().out == ""
 
 
+def environment_with(bindir) -> dict:
+    """This process's environment without the thread variables, bindir first on PATH (where Binder's
+    start script finds `python`)."""
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    env["PATH"] = f"{bindir}{os.pathsep}{env['PATH']}"
+    return env
+
+
 def python_on_path(tmp_path, script: str) -> dict:
     """An environment whose `python` is this script (as Binder's start script calls it)."""
     bindir = tmp_path / "bin"
@@ -118,9 +126,7 @@ def python_on_path(tmp_path, script: str) -> dict:
     fake = bindir / "python"
     fake.write_text("#!/usr/bin/env bash\n" + script + "\n", encoding="ascii")
     fake.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
-    env["PATH"] = f"{bindir}{os.pathsep}{env['PATH']}"
-    return env
+    return environment_with(bindir)
 
 
 def test_binder_start_exports_the_settings_and_starts_the_command(tmp_path):
@@ -139,8 +145,7 @@ def test_binder_start_starts_the_command_even_when_the_check_fails(tmp_path):
 
 def test_binder_start_is_executable_and_runs_the_real_module():
     assert os.access(ROOT / "binder" / "start", os.X_OK), "repo2docker runs binder/start only if it is executable"
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
-    env["PATH"] = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env = environment_with(pathlib.Path(sys.executable).parent)
     result = subprocess.run(["bash", str(ROOT / "binder" / "start"), sys.executable, "-c",
                              "import os; print(os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))"],
                             env=env, capture_output=True, text=True, check=True)
