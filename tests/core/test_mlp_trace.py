@@ -9,6 +9,8 @@ from dlwidgets.core import mlp as mlp_module
 from dlwidgets.core.mlp import MLP
 from dlwidgets.core.mlp_trace import layer_nbytes
 
+from .results import assert_identical
+
 VARIANTS = [(False, False), (True, False), (False, True), (True, True)]
 VARIANT_IDS = ["plain", "bn", "residual", "bn+residual"]
 
@@ -29,23 +31,6 @@ def network(depth, activation="tanh", batch_norm=False, residual=False, seed=4, 
 def data(in_features=12, n=10, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, in_features)), rng.normal(size=(n, 1))
-
-
-def assert_identical(got, expected):
-    """Every number of two ForwardBackwardResults equal, bit for bit."""
-    assert got.loss == expected.loss
-    np.testing.assert_array_equal(got.output, expected.output)
-    assert got.layer_stats == expected.layer_stats
-    assert got.weight_grad_norms == expected.weight_grad_norms
-    assert got.activation_grad_norms == expected.activation_grad_norms
-    assert (got.total_grad_norm, got.grad_ratio) == (expected.total_grad_norm, expected.grad_ratio)
-    assert (got.clipped_total_norm, got.clipped_weight_grad_norms) == \
-        (expected.clipped_total_norm, expected.clipped_weight_grad_norms)
-    if expected.grads is None:
-        assert got.grads is None
-    else:
-        for name, g in expected.grads.items():
-            np.testing.assert_array_equal(got.grads[name], g, err_msg=name)
 
 
 @pytest.mark.parametrize("batch_norm, residual", VARIANTS, ids=VARIANT_IDS)
