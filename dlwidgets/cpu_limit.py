@@ -12,8 +12,11 @@ threads and 11-13 ms with one (benchmarks/gradient_flow_latency.py, started as b
 ``python -m dlwidgets.cpu_limit`` prints shell ``export`` lines that give BLAS as many threads as
 the limit allows, when it allows fewer than the cores seen and the variable is not set already;
 it prints nothing otherwise. Binder's ``start`` and ``./dev course`` run it before JupyterLab, so
-every kernel inherits the settings (BLAS reads them when numpy is first imported). The
-instructor's grader starts one worker per usable CPU by the same count.
+every kernel inherits the settings (BLAS reads them when numpy is first imported). A kernel
+started another way (a hub's own start command, ``docker run --cpus``) fits itself when its first
+course widget is made: ``keep_blas_within_limit()`` sets the running BLAS's thread count through
+threadpoolctl, unless one of the variables was set. The instructor's grader starts one worker per
+usable CPU by the same count.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import os
 import pathlib
 import shlex
 
-__all__ = ["THREAD_VARIABLES", "cpu_quota", "usable_cpus", "blas_thread_settings", "main"]
+__all__ = ["THREAD_VARIABLES", "cpu_quota", "usable_cpus", "blas_thread_settings", "running_thread_limit",
+           "fit_blas_threads", "keep_blas_within_limit", "main"]
 
 # OpenBLAS (numpy's wheels), OpenMP builds and MKL (conda's numpy) each read their own
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -117,6 +121,44 @@ def blas_thread_settings(environ=None, quota: float | None = None, visible: int 
     if usable >= visible:
         return {}
     return {name: str(usable) for name in THREAD_VARIABLES if name not in environ}
+
+
+def running_thread_limit(environ=None, quota: float | None = None, visible: int | None = None) -> int | None:
+    """The BLAS thread count a process already running should fit itself to: the usable CPUs when a
+    CPU limit allows fewer threads than the cores seen and none of THREAD_VARIABLES is set (a set one
+    is the user's or the start script's choice, which BLAS read when it loaded); else None."""
+    environ = os.environ if environ is None else environ
+    if any(name in environ for name in THREAD_VARIABLES):
+        return None
+    settings = blas_thread_settings(environ, quota, visible)
+    return int(settings[THREAD_VARIABLES[0]]) if settings else None
+
+
+def fit_blas_threads(threads: int) -> None:
+    """Give the BLAS libraries loaded in this process (numpy's) ``threads`` threads from now on."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+
+
+_kept_within = False  # whether keep_blas_within_limit has run in this process
+
+
+def keep_blas_within_limit() -> int | None:
+    """Once per process: fit BLAS's threads to the CPU limit as the start script would have (see
+    running_thread_limit). Returns the thread count set, or None when it left BLAS alone. It only
+    makes things faster, so if it fails, BLAS is left as it was and nothing is raised."""
+    global _kept_within
+    if _kept_within:
+        return None
+    _kept_within = True
+    try:
+        threads = running_thread_limit(quota=cpu_quota())
+        if threads is not None:
+            fit_blas_threads(threads)
+        return threads
+    except Exception:  # noqa: BLE001 - a missing or failing threadpoolctl must not stop a widget
+        return None
 
 
 def main() -> None:

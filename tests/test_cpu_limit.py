@@ -1,6 +1,7 @@
 """dlwidgets.cpu_limit: a container's CPU limit read from fake cgroup trees, and what Binder's start
 script and ``./dev course`` export from it."""
 
+import json
 import os
 import pathlib
 import subprocess
@@ -151,3 +152,79 @@ def test_binder_start_is_executable_and_runs_the_real_module():
                             env=env, capture_output=True, text=True, check=True)
     expected = blas_thread_settings({}, quota=cpu_quota()).get("OPENBLAS_NUM_THREADS", "unset")
     assert result.stdout.strip() == expected
+
+
+# A kernel started without the start script fits its running BLAS when its first widget is made.
+
+
+@pytest.mark.parametrize("environ, quota, visible, threads", [
+    ({}, 1.0, 4, 1),
+    ({}, 2.5, 8, 2),
+    ({}, None, 4, None),                               # no limit
+    ({}, 4.0, 2, None),                                # a limit above the cores seen
+    ({"OMP_NUM_THREADS": "4"}, 1.0, 4, None),          # a variable set: the user's or the start script's choice
+    ({"OPENBLAS_NUM_THREADS": "1"}, 1.0, 4, None),
+])
+def test_running_thread_limit(environ, quota, visible, threads):
+    assert cpu_limit.running_thread_limit(environ, quota, visible) == threads
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """cpu_limit as in a process that has not fitted BLAS yet, under a limit of 1 CPU of 4 seen,
+    with no thread variable set; returns the thread counts handed to fit_blas_threads."""
+    fitted = []
+    monkeypatch.setattr(cpu_limit, "_kept_within", False)
+    monkeypatch.setattr(cpu_limit, "cpu_quota", lambda: 1.0)
+    monkeypatch.setattr(cpu_limit, "_visible_cpus", lambda: 4)
+    monkeypatch.setattr(cpu_limit, "fit_blas_threads", fitted.append)
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return fitted
+
+
+def test_the_first_widget_fits_blas_to_the_limit_once(fresh_process):
+    from dlwidgets.widgets import ActivationExplorer
+
+    ActivationExplorer()
+    ActivationExplorer()
+    assert fresh_process == [1]
+    assert cpu_limit.keep_blas_within_limit() is None  # done already
+
+
+def test_a_set_thread_variable_is_left_to_rule(fresh_process, monkeypatch):
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    assert cpu_limit.keep_blas_within_limit() is None
+    assert fresh_process == []
+
+
+def test_a_failing_fit_leaves_blas_alone_and_the_widget_working(fresh_process, monkeypatch):
+    def fail(threads):
+        raise OSError("no BLAS library found")
+
+    monkeypatch.setattr(cpu_limit, "fit_blas_threads", fail)
+    from dlwidgets.widgets import ActivationExplorer
+
+    assert ActivationExplorer().error == ""
+
+
+@pytest.mark.skipif(usable_cpus() < 2, reason="BLAS runs one thread already on a single core")
+def test_a_widget_fits_the_running_blas_of_a_fresh_kernel():
+    # real threadpoolctl, real numpy: only the limit is pretended (1 CPU of the cores seen)
+    script = """
+import json
+from threadpoolctl import threadpool_info
+from dlwidgets import cpu_limit
+cpu_limit.cpu_quota = lambda: 1.0
+blas = lambda: sorted(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+import numpy
+before = blas()
+from dlwidgets.widgets import ActivationExplorer
+ActivationExplorer()
+print(json.dumps({"before": before, "after": blas()}))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    threads = json.loads(result.stdout)
+    assert threads["before"] and min(threads["before"]) > 1, "numpy's BLAS should start with a thread per core"
+    assert threads["after"] == [1] * len(threads["before"])

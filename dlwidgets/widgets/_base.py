@@ -32,6 +32,7 @@ import anywidget
 import numpy as np
 import traitlets
 
+from ..cpu_limit import keep_blas_within_limit
 from ._static import StaticFallback
 
 __all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice", "keep_newest", "trim_to_budget"]
@@ -134,6 +135,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 trait.metadata.setdefault("echo_update", False)
 
     def __init__(self, **kwargs):
+        keep_blas_within_limit()  # once per process: a kernel under a CPU limit gives BLAS no more threads
         self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
         self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
         super().__init__(**kwargs)
