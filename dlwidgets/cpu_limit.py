@@ -15,8 +15,8 @@ it prints nothing otherwise. Binder's ``start`` and ``./dev course`` run it befo
 every kernel inherits the settings (BLAS reads them when numpy is first imported). A kernel
 started another way (a hub's own start command, ``docker run --cpus``) fits itself when its first
 course widget is made: ``keep_blas_within_limit()`` sets the running BLAS's thread count through
-threadpoolctl, unless one of the variables was set. The instructor's grader starts one worker per
-usable CPU by the same count.
+threadpoolctl, unless one of the variables was set (measured as above: p95 13 ms, as with the
+start script). The instructor's grader starts one worker per usable CPU by the same count.
 """
 
 from __future__ import annotations
