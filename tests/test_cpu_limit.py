@@ -1,5 +1,5 @@
-"""dlwidgets.cpu_limit: a container's CPU limit read from fake cgroup trees, and what Binder's start
-script and ``./dev course`` export from it."""
+"""dlwidgets.cpu_limit: a container's CPU limit read from fake cgroup trees, what Binder's start
+script and ``./dev course`` export from it, and a running kernel fitting its BLAS threads to it."""
 
 import json
 import os
