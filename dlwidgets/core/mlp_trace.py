@@ -15,6 +15,7 @@ keeps the array itself, and a network holding the same array matches without a c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,10 +88,11 @@ class ForwardTrace:
     below: float | None = None        # the saturation cut-off of the layer statistics
     layers: tuple = ()
 
-    @property
+    @functools.cached_property
     def nbytes(self) -> int:
         """Bytes this trace keeps alive: the whole of every buffer its arrays use, each once (a kept
-        read-only weight matrix that views a network's block of weights keeps all of the block)."""
+        read-only weight matrix that views a network's block of weights keeps all of the block).
+        Counted once: a trace never changes, and a cache that trims by size asks on every change."""
         buffers = {}
         for layer in self.layers:
             for a in (*layer.params, layer.output, layer.fprime, layer.zhat, layer.inv_std):

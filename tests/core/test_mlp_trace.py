@@ -180,6 +180,18 @@ def test_a_traces_nbytes_counts_each_buffer_it_keeps_alive_once_and_whole(monkey
     assert ForwardTrace().nbytes == 0
 
 
+def test_a_deeper_traces_nbytes_is_its_own_count_not_the_shallower_ones():
+    # nbytes is counted once per trace; the trace a deeper pass continues from keeps its own count
+    x, y = data()
+    shallow = network(3).forward_backward(x, y, trace=ForwardTrace()).trace
+    per_layer = (12 * 12 + 12 + 2 * 12 * 10) * 8
+    assert shallow.nbytes == 3 * per_layer + x.nbytes
+    deeper = network(5).forward_backward(x, y, trace=shallow).trace
+    assert deeper.layers[:3] == shallow.layers
+    assert deeper.nbytes == 5 * per_layer + x.nbytes
+    assert shallow.nbytes == 3 * per_layer + x.nbytes
+
+
 def test_no_trace_unless_asked_and_only_a_trace_is_accepted():
     x, y = data()
     assert network(3).forward_backward(x, y).trace is None
