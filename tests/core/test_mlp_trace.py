@@ -13,6 +13,7 @@ from .results import assert_identical
 
 VARIANTS = [(False, False), (True, False), (False, True), (True, True)]
 VARIANT_IDS = ["plain", "bn", "residual", "bn+residual"]
+LAYER_BYTES = (12 * 12 + 12 + 2 * 12 * 10) * 8   # a traced layer of network() on data(): copies of W, b; h, f'
 
 
 def network(depth, activation="tanh", batch_norm=False, residual=False, seed=4, in_features=None):
@@ -167,7 +168,7 @@ def test_a_traces_nbytes_counts_each_buffer_it_keeps_alive_once_and_whole(monkey
     x, y = data()
     floats = 8
     trace = network(4).forward_backward(x, y, trace=ForwardTrace()).trace
-    assert trace.nbytes == 4 * (12 * 12 + 12 + 2 * 12 * 10) * floats + x.nbytes   # copies of W, b; h, f'; the batch
+    assert trace.nbytes == 4 * LAYER_BYTES + x.nbytes   # four layers and the batch
     xs, ys = mlp_batch(8, 6, 1)
     net = mlp_network(5, 8, "tanh", "orthogonal", 1.5, False, False, 0, read_only=True)
     block = net.params["W1"].base                 # W1..W5 are read-only views of one block, kept as they are
@@ -184,12 +185,11 @@ def test_a_deeper_traces_nbytes_is_its_own_count_not_the_shallower_ones():
     # nbytes is counted once per trace; the trace a deeper pass continues from keeps its own count
     x, y = data()
     shallow = network(3).forward_backward(x, y, trace=ForwardTrace()).trace
-    per_layer = (12 * 12 + 12 + 2 * 12 * 10) * 8
-    assert shallow.nbytes == 3 * per_layer + x.nbytes
+    assert shallow.nbytes == 3 * LAYER_BYTES + x.nbytes
     deeper = network(5).forward_backward(x, y, trace=shallow).trace
     assert deeper.layers[:3] == shallow.layers
-    assert deeper.nbytes == 5 * per_layer + x.nbytes
-    assert shallow.nbytes == 3 * per_layer + x.nbytes
+    assert deeper.nbytes == 5 * LAYER_BYTES + x.nbytes
+    assert shallow.nbytes == 3 * LAYER_BYTES + x.nbytes
 
 
 def test_no_trace_unless_asked_and_only_a_trace_is_accepted():
