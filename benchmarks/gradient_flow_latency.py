@@ -66,7 +66,7 @@ def kernel_side(updates: int) -> dict:
     set_scale = changing(computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal")), "weight_scale")
     # a value never shown before: every layer changes, so a network build and the whole pass. The
     # first few new networks of a kernel also pay for its memory growing (some 5000 first-touch page
-    # faults, about 20 ms each, until the meter's caches are full); other new values take those
+    # faults, about 20 ms per network, until the meter's caches are full); other new values take those
     for scale in (2.0 + 0.001 * i for i in range(8)):
         set_scale(round(scale, 3))
     results["weight scale, a new value every time (full pass)"] = summary(time_calls(
