@@ -9,10 +9,12 @@ recomputes on every settings change, shows the message in the widget instead of 
 lets code change several settings at once with ``set()``.
 Its front end is the widget's ES module placed after ``_shared.js`` (see ``front_end``).
 
-Look-ahead: when a slider moves, the front end asks for the views one slider step either side
-(``{"lookahead": {"name", "values"}}``); the base computes them with the same ``_compute()``
-and sends them back, so the next step is drawn at once from core's numbers for exactly those
-settings, before the kernel's own answer (identical) arrives. Every view carries the settings
+Look-ahead: when a control gets the focus or changes, the front end asks for the views one step
+either side (``{"lookahead": {"name", "values"}}``): a slider's neighbouring values, a drop-down's
+neighbouring options, a switch's other state (also when the pointer comes over a drop-down or a
+switch, which a click follows). The base computes them with the same ``_compute()`` and sends
+them back, so the next step is drawn at once from core's numbers for exactly those settings,
+before the kernel's own answer (identical) arrives. Every view carries the settings
 it was computed for (``view["settings"]``), so the front end can tell which one it shows.
 
 A view depends on the settings alone, so the views of the last few settings are remembered:
@@ -96,6 +98,15 @@ def trim_to_budget(cache: OrderedDict, budget: int, nbytes, keep: int = 1) -> No
             break
         cache.popitem(last=False)
         total -= size
+
+
+def _can_stand_for(value, current) -> bool:
+    """Whether a look-ahead value from the front end may stand in for a setting now at ``current``:
+    a true/false for a switch; a number or a name for any other setting (a drop-down's options may
+    be either, as a padding's are), which the widget's own checks then accept or explain."""
+    if isinstance(current, (bool, np.bool_)):
+        return isinstance(value, bool)
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
 
 
 def _jsonable(value):
@@ -229,8 +240,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
             return []
         slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
         entries = []
+        current = getattr(self, name)
         for value in values[: self._LOOKAHEAD_VALUES]:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not _can_stand_for(value, current):
                 continue
             with self._trying(name, value):
                 try:

@@ -38,6 +38,12 @@ def test_every_view_says_which_settings_it_was_computed_for():
     (lambda: FeatureMapCalculator(input_size=16, kernel_size=3, padding=1), "stride", [2]),
     (lambda: GateAnimator(forget_bias=1.0), "forget_bias", [0.5, 1.5]),
     (lambda: GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh"), "depth", [11, 13]),
+    # a drop-down's options either side, and a switch's other state
+    (lambda: GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh"), "activation", ["sigmoid", "relu"]),
+    (lambda: GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh"), "batch_norm", [True]),
+    (lambda: FeatureMapCalculator(input_size=16, kernel_size=3, padding=8), "padding", [7, "valid"]),
+    (lambda: RNNUnroller(), "bias", [False]),
+    (lambda: AttentionMap(), "d_k", [4, 64]),
 ])
 def test_looked_ahead_views_equal_the_views_computed_when_the_setting_changes(make, name, values):
     widget = make()
@@ -66,7 +72,8 @@ def test_an_impossible_neighbour_comes_back_with_its_message():
     {"lookahead": {"name": "not_a_setting", "values": [1]}},
     {"lookahead": {"name": "step", "values": [1]}},           # a trait, but not a setting
     {"lookahead": {"name": "input_size", "values": "15"}},
-    {"lookahead": {"name": "input_size", "values": [True, "x", None]}},
+    {"lookahead": {"name": "input_size", "values": [True, None, [15], {"size": 15}]}},
+    {"lookahead": {"name": "input_size", "values": []}},
     {"something": "else"},
     "not a dict",
 ])
@@ -76,6 +83,18 @@ def test_malformed_look_ahead_requests_are_answered_with_nothing_and_change_noth
     calc._on_front_end_message(calc, content, [])
     assert all(m["content"] == {"nearby": []} for m in sent)
     assert calc.input_size == 16 and calc.error == ""
+
+
+def test_a_switch_looks_ahead_to_true_or_false_only_and_any_other_setting_to_numbers_or_names():
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh")
+    calls = counting(meter)
+    assert meter._nearby("batch_norm", [1, 0.0, "yes", None]) == [] and calls == []
+    assert meter._nearby("depth", [True, False]) == [] and calls == []
+    (entry,) = meter._nearby("activation", ["softplus"])      # a name the meter does not know: its message
+    assert entry["view"] == {} and "activation" in entry["error"] and "softplus" in entry["error"]
+    (entry,) = meter._nearby("depth", ["13"])                 # a name where a number belongs: its message
+    assert entry["view"] == {} and "depth" in entry["error"]
+    assert meter.error == "" and meter.depth == 12 and meter.activation == "tanh"
 
 
 def test_no_look_ahead_computation_for_a_widget_whose_views_are_slow_to_compute():
