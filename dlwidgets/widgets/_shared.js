@@ -39,6 +39,30 @@ function keyboardRange(input) {
   return input;
 }
 
+// The same for a drop-down, where the arrow keys would move between notebook cells and take the
+// focus away: ArrowUp / ArrowLeft choose the option before, ArrowDown / ArrowRight the one after,
+// Home / End the first / last; Alt+ArrowDown still opens the list.
+const SELECT_KEYS = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1 };
+function keyboardSelect(select) {
+  select.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const last = select.options.length - 1;
+    let index = select.selectedIndex;
+    if (event.key in SELECT_KEYS) index += SELECT_KEYS[event.key];
+    else if (event.key === "Home") index = 0;
+    else if (event.key === "End") index = last;
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+    index = Math.max(0, Math.min(last, index));
+    if (index !== select.selectedIndex) {
+      select.selectedIndex = index;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  return select;
+}
+
 // `value` on a range input's grid (counted from min, clamped), without float noise such as
 // 0.15000000000000002.
 function snap(input, value) {
@@ -90,12 +114,30 @@ function settingSlider(model, name, label, { min, max, step = 1, aria = label, f
 }
 
 // A drop-down bound to the trait `name`; options are values or [value, text] pairs, and
-// parse turns the chosen option's value into the trait's value.
+// parse turns the chosen option's value into the trait's value. Like a slider it looks ahead,
+// to the options either side of the chosen one (what the arrow keys step to), when it gets the
+// focus or the pointer and after each change.
 function settingSelect(model, name, aria, options, parse = (v) => v) {
-  const select = el("select", { "aria-label": aria, "data-setting": name },
-    options.map((o) => (Array.isArray(o) ? el("option", { value: o[0], text: o[1] }) : el("option", { value: o, text: o }))));
-  select.addEventListener("change", () => save(model, name, parse(select.value)));
+  const select = keyboardSelect(el("select", { "aria-label": aria, "data-setting": name },
+    options.map((o) => (Array.isArray(o) ? el("option", { value: o[0], text: o[1] }) : el("option", { value: o, text: o })))));
+  const neighbours = () => [select.selectedIndex - 1, select.selectedIndex + 1]
+    .filter((i) => i >= 0 && i < select.options.length)
+    .map((i) => parse(select.options[i].value));
+  select.addEventListener("change", () => {
+    save(model, name, parse(select.value));
+    lookAhead(model, name, neighbours());
+  });
+  lookAheadBefore(model, name, neighbours, select);
   return select;
+}
+
+// Ask for the views `neighbours()` lists when `control` gets the focus or the pointer comes over
+// `area` (the control itself, or its label): a change by key or click usually follows, and finds
+// its view computed.
+function lookAheadBefore(model, name, neighbours, control, area = control) {
+  const ask = () => askNearby(model, name, neighbours());
+  control.addEventListener("focus", ask);
+  area.addEventListener("pointerenter", ask);
 }
 
 // The playback-speed slider of an animation (the "speed" trait, positions per second).
@@ -230,12 +272,13 @@ function diverging(u, positive, negative) {
   return shade(t >= 0 ? positive : negative, Math.abs(t));
 }
 
-// Look-ahead. When a slider moves, Python also computes core's views for the slider's
-// neighbouring values and sends them back ({nearby: [{settings, view, error}]}). A later move
+// Look-ahead. When a control gets the focus or changes, Python also computes core's views for
+// its neighbouring values (a slider's steps either side, a drop-down's options either side, a
+// checkbox's other state) and sends them back ({nearby: [{settings, view, error}]}). A later move
 // to one of those settings is drawn at once from that view (a "preview"), without waiting for
 // the round trip through the kernel; Python's own answer for the same settings, identical,
 // replaces it when it arrives. Widgets read what to draw with viewOf(model) and errorOf(model).
-const LOOKAHEAD = new WeakMap();   // model -> { nearby, preview, redraws, asked, waiting }
+const LOOKAHEAD = new WeakMap();   // model -> { nearby, preview, redraws, asked, askedFor, waiting }
 // At most one look-ahead request is in the kernel at a time (a dragged slider would otherwise
 // queue work ahead of the real update); one not answered within this time no longer counts.
 const LOOKAHEAD_PATIENCE_MS = 3000;
@@ -243,7 +286,7 @@ const LOOKAHEAD_PATIENCE_MS = 3000;
 function lookaheadOf(model) {
   let state = LOOKAHEAD.get(model);
   if (!state) {
-    state = { nearby: [], preview: null, redraws: new Set(), asked: null, waiting: null };
+    state = { nearby: [], preview: null, redraws: new Set(), asked: null, askedFor: "", waiting: null };
     LOOKAHEAD.set(model, state);
     model.on("msg:custom", (content) => {
       if (!content || !Array.isArray(content.nearby)) return;
@@ -265,15 +308,19 @@ function showsSettings(model, settings) {
 }
 
 // Ask Python for the views with setting `name` at each of `values` (the rest as they are now);
-// while an earlier request is unanswered, only the latest new one waits to be sent.
+// while an earlier request is unanswered, only the latest one waits to be sent, and none if it is
+// the unanswered one again (the pointer going over a control twice).
 function askNearby(model, name, values) {
   if (!values.length) return;
   const state = lookaheadOf(model);
+  const names = Object.keys((model.get("view") || {}).settings || {});
+  const request = JSON.stringify({ from: names.map((n) => model.get(n)), name, values });
   if (state.asked !== null && performance.now() - state.asked < LOOKAHEAD_PATIENCE_MS) {
-    state.waiting = { name, values };
+    state.waiting = request === state.askedFor ? null : { name, values };
     return;
   }
   state.asked = performance.now();
+  state.askedFor = request;
   model.send({ lookahead: { name, values } });
 }
 

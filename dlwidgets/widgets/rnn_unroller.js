@@ -25,8 +25,13 @@ function render({ model, el: root }) {
   const sliders = SLIDERS.map(([name, label, min, max, step]) => settingSlider(model, name, label, { min, max, step }));
   const scale = settingSelect(model, "input_scale", "Input scale (standard deviation of x_t)", SCALES, Number);
   const bias = el("input", { type: "checkbox", "aria-label": "Use bias vectors", "data-setting": "bias" });
-  bias.addEventListener("change", () => save(model, "bias", bias.checked));
-  const controls = controlRow([...sliders.map((s) => s.node), el("label", {}, ["Input scale", scale]), el("label", {}, [bias, "biases"])]);
+  const biasLabel = el("label", {}, [bias, "biases"]);
+  bias.addEventListener("change", () => {
+    save(model, "bias", bias.checked);
+    lookAhead(model, "bias", [!bias.checked]);
+  });
+  lookAheadBefore(model, "bias", () => [!bias.checked], bias, biasLabel);
+  const controls = controlRow([...sliders.map((s) => s.node), el("label", {}, ["Input scale", scale]), biasLabel]);
 
   const view = () => viewOf(model);
   const player = stepPlayer(model, root, {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .lab import open_notebook, run_all_cells
+from .lab import open_notebook, run_all_cells, run_in_kernel
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,9 @@ def data(page, selector, name):
     return page.evaluate(f"() => document.querySelector('{selector}').dataset.{name}")
 
 
-def wait_data(page, selector, name, condition):
-    page.wait_for_function(f"() => {{ const v = document.querySelector('{selector}').dataset.{name}; return {condition}; }}")
+def wait_data(page, selector, name, condition, timeout=None):
+    page.wait_for_function(f"() => {{ const v = document.querySelector('{selector}').dataset.{name}; return {condition}; }}",
+                           timeout=timeout)
 
 
 def check_outputs(page, ticks):
@@ -89,7 +90,13 @@ def test_lesson02_gradient_flow_meter(page, lab, screenshot_dir):
     page.keyboard.press("ArrowRight")
     wait_data(page, ".dlw-gf", "depth", "v === '30'")
 
-    meter.locator("select[data-setting='activation']").select_option("relu")
+    activation = meter.locator("select[data-setting='activation']")
+    activation.focus()
+    page.keyboard.press("ArrowDown")                      # sigmoid -> tanh by keyboard, and the focus stays
+    wait_data(page, ".dlw-gf", "activation", "v === 'tanh'")
+    page.keyboard.press("ArrowDown")
+    wait_data(page, ".dlw-gf", "activation", "v === 'relu'")
+    assert page.evaluate("document.activeElement.dataset.setting") == "activation"
     meter.locator("select[data-setting='init']").select_option("he_normal")
     wait_data(page, ".dlw-gf", "flow", "v === 'healthy'")
     scale = meter.locator("input[data-setting='weight_scale']")
@@ -100,6 +107,16 @@ def test_lesson02_gradient_flow_meter(page, lab, screenshot_dir):
     meter.locator("input[data-setting='clip']").check()
     page.wait_for_function("() => document.querySelector('.dlw-gf .dlw-facts').innerText.includes('after clipping: 1')")
     meter.screenshot(path=str(screenshot_dir / "lesson02_meter_clipped.png"))
+
+    # The pointer over a switch has Python compute its other state, so the click is drawn at once,
+    # before the kernel answers: here it takes 5 s to answer anything.
+    batch_norm = meter.locator("input[data-setting='batch_norm']")
+    batch_norm.hover()
+    run_in_kernel(page, "import time; answer = meter._view_for_settings; "
+                        "meter._view_for_settings = lambda: time.sleep(5) or answer()")   # after the look-ahead
+    batch_norm.check()
+    wait_data(page, ".dlw-gf", "batchNorm", "v === 'true'", timeout=2500)
+    run_in_kernel(page, "del meter._view_for_settings")
 
     check_outputs(page, ticks=8)
 
