@@ -142,7 +142,8 @@ def press_and_measure(page, kind: str, target: str, control: str, presses: int =
     return page.evaluate("window.__latency.samples")
 
 
-def presses_without_lookahead(page, kind: str, target: str, control: str, widget_name: str, presses: int = 30):
+def presses_without_lookahead(page, kind: str, target: str, control: str, widget_name: str, presses: int = 30,
+                              keys=("ArrowRight", "ArrowLeft")):
     """Key-to-pixels with the widget's look-ahead and remembered views switched off, so every press
     waits for the kernel to compute the view.
 
@@ -152,7 +153,7 @@ def presses_without_lookahead(page, kind: str, target: str, control: str, widget
     run_in_kernel(page, f"{widget_name}._LOOKAHEAD_VALUES = 0; {widget_name}._REMEMBERED_VIEWS = 0; "
                         f"{widget_name}._remembered.clear()")
     try:
-        return press_and_measure(page, kind, target, control, presses + 2)[2:]
+        return press_and_measure(page, kind, target, control, presses + 2, keys)[2:]
     finally:
         run_in_kernel(page, f"del {widget_name}._LOOKAHEAD_VALUES; del {widget_name}._REMEMBERED_VIEWS")
 
