@@ -1,8 +1,9 @@
 """What every course widget shares: settings in, a view computed by core out, or a message.
 
 A widget declares its settings as traitlets and ``_SETTINGS`` naming them, and implements
-``_compute()`` (returns the dict the front end draws; raises ValueError or TypeError with a
-sentence for the learner when the settings are impossible), ``_describe(view)`` and either
+``_compute(s)`` (returns the dict the front end draws for the settings ``s``, a namespace with one
+attribute per setting; raises ValueError or TypeError with a sentence for the learner when they
+are impossible), ``_describe(view)`` and either
 ``_draw_figure(fig, view)`` (the base's ``static_figure()`` makes the Figure, and says why there
 is no picture when the settings are impossible) or ``static_figure()`` itself. The base
 recomputes on every settings change, shows the message in the widget instead of raising, and
@@ -12,7 +13,7 @@ Its front end is the widget's ES module placed after ``_shared.js`` (see ``front
 Look-ahead: when a control gets the focus or changes, the front end asks for the views one step
 either side (``{"lookahead": {"name", "values"}}``): a slider's neighbouring values, a drop-down's
 neighbouring options, a switch's other state (also when the pointer comes over a drop-down or a
-switch, which a click follows). The base computes them with the same ``_compute()`` and sends
+switch, which a click follows). The base computes them with the same ``_compute(s)`` and sends
 them back, so the next step is drawn at once from core's numbers for exactly those settings,
 before the kernel's own answer (identical) arrives. Every view carries the settings
 it was computed for (``view["settings"]``), so the front end can tell which one it shows.
@@ -21,14 +22,21 @@ A view depends on the settings alone, so the views of the last few settings are 
 stepping to a setting the look-ahead has computed, or back to one just left, costs the kernel
 no second computation, and it is free sooner to look further ahead. When views are slow to
 compute, the look-ahead sends only remembered ones.
+
+Threads: JupyterLab sends widget messages to a kernel subshell where the kernel has them
+(ipykernel 7), so a change or a look-ahead request from the browser runs in another thread than
+the cells, which may change settings too. A view is computed from a snapshot of the settings,
+never by giving the traits other values, and one lock per widget serialises the computations
+and the caches behind them; the view shown is always that of the settings as they are last.
 """
 
 from __future__ import annotations
 
-import contextlib
 import pathlib
+import threading
 import time
 from collections import OrderedDict
+from types import SimpleNamespace
 
 import anywidget
 import numpy as np
@@ -147,6 +155,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
 
     def __init__(self, **kwargs):
         keep_blas_within_limit()  # once per process: a kernel under a CPU limit gives BLAS no more threads
+        self._lock = threading.RLock()  # one computation at a time: a cell's change, the browser's, a look-ahead
         self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
         self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
         super().__init__(**kwargs)
@@ -168,7 +177,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 setattr(self, key, value)
         return self
 
-    def _compute(self) -> dict:  # pragma: no cover - every widget overrides it
+    def _compute(self, s: SimpleNamespace) -> dict:  # pragma: no cover - every widget overrides it
         raise NotImplementedError
 
     def _describe(self, view: dict) -> str:  # pragma: no cover - every widget overrides it
@@ -177,80 +186,78 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     def _on_new_view(self) -> None:
         """Hook run after a new view is set (for example to reset an animation)."""
 
-    def _settings_stamp(self) -> dict:
-        """The current settings as JSON values: which settings a view was computed for."""
-        return {k: _jsonable(getattr(self, k)) for k in self._SETTINGS}
+    def _settings_now(self) -> dict:
+        """Every setting's value now (``settings()`` may show a widget's learners fewer)."""
+        return {k: getattr(self, k) for k in self._SETTINGS}
 
-    def _view_or_error(self) -> tuple[dict, str]:
-        """(view, '') computed by core for the current settings, or ({}, why they are impossible)."""
+    def _stamp(self, settings: dict) -> dict:
+        """Settings as JSON values, as the front end sees them: which settings a view was computed for."""
+        return {k: _jsonable(settings[k]) for k in self._SETTINGS}
+
+    def _key(self, settings: dict) -> str:
+        """Settings as a key of the remembered views (repr tells 1, 1.0, True and "1" apart)."""
+        return repr(list(self._stamp(settings).values()))
+
+    def _view_or_error(self, settings: dict) -> tuple[dict, str]:
+        """(view, '') computed by core for these settings, or ({}, why they are impossible)."""
         try:
-            view = self._compute()
+            view = self._compute(SimpleNamespace(**settings))
         except (TypeError, ValueError) as exc:
             return {}, str(exc)
         view["description"] = self._describe(view)
-        view["settings"] = self._settings_stamp()
+        view["settings"] = self._stamp(settings)
         return view, ""
 
-    def _settings_key(self) -> str:
-        """The current settings as a key of the remembered views (repr tells 1, 1.0, True and "1" apart)."""
-        return repr(list(self._settings_stamp().values()))
-
-    def _remembered_view(self) -> tuple[dict, str] | None:
-        """(view, error) remembered for the current settings, or None."""
-        key = self._settings_key()
+    def _remembered_view(self, settings: dict) -> tuple[dict, str] | None:
+        """(view, error) remembered for these settings, or None."""
+        key = self._key(settings)
         entry = self._remembered.get(key)
         if entry is not None:
             self._remembered.move_to_end(key)
         return entry
 
-    def _view_for_settings(self) -> tuple[dict, str]:
-        """(view, error) for the current settings: remembered if these settings were seen lately, else
-        computed now (and remembered, and _compute_seconds set to what that took)."""
-        entry = self._remembered_view()
+    def _view_for(self, settings: dict) -> tuple[dict, str]:
+        """(view, error) for these settings: remembered if they were seen lately, else computed now (and
+        remembered, and _compute_seconds set to what that took). Call it holding the lock."""
+        entry = self._remembered_view(settings)
         if entry is not None:
             return entry
         start = time.perf_counter()
-        entry = self._view_or_error()
+        entry = self._view_or_error(settings)
         self._compute_seconds = time.perf_counter() - start
         if self._REMEMBERED_VIEWS > 0:
-            keep_newest(self._remembered, self._settings_key(), entry, self._REMEMBERED_VIEWS)
+            keep_newest(self._remembered, self._key(settings), entry, self._REMEMBERED_VIEWS)
         return entry
 
     def _recompute(self, change=None) -> None:
-        view, error = self._view_for_settings()
-        self.error = error
-        self.view = view
-        self._on_new_view()
-
-    @contextlib.contextmanager
-    def _trying(self, name: str, value):
-        """Give one setting another value for a what-if computation: observers and the front end are
-        not told (traitlets' value store is written directly), and the old value is put back."""
-        old = self._trait_values[name]
-        self._trait_values[name] = value
-        try:
-            yield
-        finally:
-            self._trait_values[name] = old
+        # The settings are read holding the lock, so whichever thread recomputes last shows the view of
+        # the settings as they are last, whatever order two threads' changes came in.
+        with self._lock:
+            view, error = self._view_for(self._settings_now())
+            self.error = error
+            self.view = view
+            self._on_new_view()
 
     def _nearby(self, name, values) -> list[dict]:
         """Views (or messages) for the current settings with ``name`` set to each of ``values``; only the
-        remembered ones when the last view computed took longer than the look-ahead budget."""
+        remembered ones when the last view computed took longer than the look-ahead budget. The
+        widget's own settings are not touched."""
         if name not in self._SETTINGS or not isinstance(values, list):
             return []
-        slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
         entries = []
-        current = getattr(self, name)
-        for value in values[: self._LOOKAHEAD_VALUES]:
-            if not _can_stand_for(value, current):
-                continue
-            with self._trying(name, value):
+        with self._lock:
+            now = self._settings_now()
+            slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
+            for value in values[: self._LOOKAHEAD_VALUES]:
+                if not _can_stand_for(value, now[name]):
+                    continue
+                settings = {**now, name: value}
                 try:
-                    found = self._remembered_view() if slow else self._view_for_settings()
+                    found = self._remembered_view(settings) if slow else self._view_for(settings)
                 except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
                     continue
                 if found is not None:
-                    entries.append({"settings": self._settings_stamp(), "view": found[0], "error": found[1]})
+                    entries.append({"settings": self._stamp(settings), "view": found[0], "error": found[1]})
         return entries
 
     def _on_front_end_message(self, _widget, content, _buffers) -> None:

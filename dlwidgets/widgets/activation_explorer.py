@@ -69,14 +69,14 @@ class ActivationExplorer(CourseWidget):
         """The current settings as a dict (what set() accepts)."""
         return {k: getattr(self, k) for k in self._SETTINGS}
 
-    def _compute(self) -> dict:
-        name = choice("activation", self.activation, tuple(ACTIVATIONS))
-        mean = real_number("input_mean", self.input_mean, *ACTIVATION_LIMITS["input_mean"])
-        std = real_number("input_std", self.input_std, *ACTIVATION_LIMITS["input_std"])
-        span = real_number("x_range", self.x_range, *ACTIVATION_LIMITS["x_range"])
-        threshold = real_number("threshold", self.threshold, *ACTIVATION_LIMITS["threshold"])
-        n = whole_number("samples", self.samples, *ACTIVATION_LIMITS["samples"])
-        seed = whole_number("seed", self.seed, 0, 2**32 - 1)
+    def _compute(self, s) -> dict:
+        name = choice("activation", s.activation, tuple(ACTIVATIONS))
+        mean = real_number("input_mean", s.input_mean, *ACTIVATION_LIMITS["input_mean"])
+        std = real_number("input_std", s.input_std, *ACTIVATION_LIMITS["input_std"])
+        span = real_number("x_range", s.x_range, *ACTIVATION_LIMITS["x_range"])
+        threshold = real_number("threshold", s.threshold, *ACTIVATION_LIMITS["threshold"])
+        n = whole_number("samples", s.samples, *ACTIVATION_LIMITS["samples"])
+        seed = whole_number("seed", s.seed, 0, 2**32 - 1)
 
         x = np.linspace(-span, span, GRID_POINTS)
         f, df = activation_and_grad(name, x)

@@ -55,42 +55,42 @@ class AttentionMap(CourseWidget):
         return np.array(self.view.get("weights", []), dtype=float)
 
     # ------------------------------------------------------------ the model
-    def _compute(self) -> dict:
-        choice("kind", self.kind, SCORE_KINDS)
-        choice("mask", self.mask, MASKS)
-        choice("panel", self.panel, PANELS)
-        tokens = [str(t) for t in self.tokens]
+    def _compute(self, s) -> dict:
+        choice("kind", s.kind, SCORE_KINDS)
+        choice("mask", s.mask, MASKS)
+        choice("panel", s.panel, PANELS)
+        tokens = [str(t) for t in s.tokens]
         if not 1 <= len(tokens) <= 16:
             raise ValueError(f"give between 1 and 16 tokens, got {len(tokens)}")
-        v = {name: (real_number if name == "temperature" else whole_number)(name, getattr(self, name), *ATTN_LIMITS[name],
+        v = {name: (real_number if name == "temperature" else whole_number)(name, getattr(s, name), *ATTN_LIMITS[name],
                                                                              label=name if name == "d_k" else None)
              for name in ATTN_LIMITS}
-        if self.mask == "padding" and v["padding"] >= len(tokens):
+        if s.mask == "padding" and v["padding"] >= len(tokens):
             raise ValueError(f"with {v['padding']} padding tokens out of {len(tokens)} every key is hidden: "
                              "no position is left to attend to")
-        return self._attention_view(tokens, v) if self.panel == "attention" else self._bottleneck_view(v)
+        return self._attention_view(s, tokens, v) if s.panel == "attention" else self._bottleneck_view(s, v)
 
     def _on_new_view(self) -> None:
         if self.view.get("panel") == "attention":
             self.selected = min(max(self.selected, 0), len(self.view["tokens"]) - 1)
 
-    def _attention_view(self, tokens, v):
+    def _attention_view(self, s, tokens, v):
         length = len(tokens)
         q, k, _, m, (_, weights, scores) = attention_experiment(
-            length, v["d_k"], self.kind, v["temperature"], self.mask, v["padding"], self.seed)
+            length, v["d_k"], s.kind, v["temperature"], s.mask, v["padding"], s.seed)
         masked = np.zeros((length, length), dtype=bool) if m is None else ~np.broadcast_to(m, (length, length))
         shown = np.where(masked, 0.0, scores)
         return {
-            "panel": "attention", "tokens": tokens, "kind": self.kind, "d_k": v["d_k"],
-            "temperature": v["temperature"], "mask": self.mask, "padding": v["padding"] if self.mask == "padding" else 0,
+            "panel": "attention", "tokens": tokens, "kind": s.kind, "d_k": v["d_k"],
+            "temperature": v["temperature"], "mask": s.mask, "padding": v["padding"] if s.mask == "padding" else 0,
             "scores": scores.tolist(), "weights": weights.tolist(), "masked": masked.tolist(),
             "score_abs_max": float(max(np.max(np.abs(shown)), 1e-12)),
             "row_max": weights.max(axis=1).tolist(),
             "compare": score_scaling_comparison(q, k, mask=m, temperature=v["temperature"]),
         }
 
-    def _bottleneck_view(self, v):
-        enc, contexts, influence = bottleneck_experiment(v["source_length"], self.seed)
+    def _bottleneck_view(self, s, v):
+        enc, contexts, influence = bottleneck_experiment(v["source_length"], s.seed)
         length = v["source_length"]
         return {
             "panel": "bottleneck", "source_length": length, "hidden": BOTTLENECK_HIDDEN,

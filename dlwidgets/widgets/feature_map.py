@@ -58,8 +58,8 @@ class FeatureMapCalculator(CourseWidget):
         return self.step
 
     # ------------------------------------------------------------ the model
-    def _padding(self):
-        padding = self.padding
+    def _padding(self, settings):
+        padding = settings.padding
         if isinstance(padding, str):
             return int(padding) if padding.strip().isdigit() else padding
         try:
@@ -68,13 +68,13 @@ class FeatureMapCalculator(CourseWidget):
             raise ValueError(f"padding must be between 0 and {LIMITS['padding'][1]} or 'valid', 'same', 'full', "
                              f"got {padding!r}") from None
 
-    def _compute(self) -> dict:
-        n, k, s, d, c_in, c_out = (whole_number(name, getattr(self, name), *LIMITS[name]) for name in
+    def _compute(self, settings) -> dict:
+        n, k, s, d, c_in, c_out = (whole_number(name, getattr(settings, name), *LIMITS[name]) for name in
                                    ("input_size", "kernel_size", "stride", "dilation", "in_channels", "out_channels"))
-        padding = self._padding()
+        padding = self._padding(settings)
         before, after = resolve_padding(padding, k, d, s)
         out = output_size(n, k, padding, s, d)
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(settings.seed)
         x = rng.integers(0, 5, size=(n, n)).astype(float)
         w = rng.integers(-1, 2, size=(k, k)).astype(float)
         y = conv2d(x[None, None], w[None, None], stride=s, padding=padding, dilation=d)[0, 0]

@@ -82,11 +82,11 @@ class GateAnimator(CourseWidget):
         return values[n]
 
     # ------------------------------------------------------------ the model
-    def _compute(self) -> dict:
-        v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(self, name), *GATE_LIMITS[name])
+    def _compute(self, s) -> dict:
+        v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *GATE_LIMITS[name])
              for name in GATE_LIMITS}
         common = {k: v[k] for k in ("steps", "hidden_size", "pulse", "noise")}
-        common["seed"] = int(self.seed)
+        common["seed"] = int(s.seed)
         # A slider moves one cell's bias at a time: rerun only the cell whose settings changed.
         xs, lstm = self._run_cached("lstm", lstm_experiment, forget_bias=v["forget_bias"], **common)
         _, gru = self._run_cached("gru", gru_experiment, update_bias=v["update_bias"], **common)

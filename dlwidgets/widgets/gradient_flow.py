@@ -96,18 +96,18 @@ class GradientFlowMeter(CourseWidget):
         return self.view.get("flow") if self.view else None
 
     # ------------------------------------------------------------ the model
-    def _validated(self) -> dict:
+    def _validated(self, s) -> dict:
         return {
-            "depth": whole_number("depth", self.depth, *FLOW_LIMITS["depth"]),
-            "width": whole_number("width", self.width, *FLOW_LIMITS["width"]),
-            "batch": whole_number("batch", self.batch, *FLOW_LIMITS["batch"]),
-            "activation": choice("activation", self.activation, tuple(ACTIVATIONS)),
-            "init": choice("init", self.init, tuple(INITIALISERS)),
-            "weight_scale": real_number("weight_scale", self.weight_scale, *FLOW_LIMITS["weight_scale"]),
-            "batch_norm": bool(self.batch_norm),
-            "residual": bool(self.residual),
-            "max_norm": real_number("max_norm", self.max_norm, *FLOW_LIMITS["max_norm"]),
-            "seed": whole_number("seed", self.seed, 0, 2**31 - 2),
+            "depth": whole_number("depth", s.depth, *FLOW_LIMITS["depth"]),
+            "width": whole_number("width", s.width, *FLOW_LIMITS["width"]),
+            "batch": whole_number("batch", s.batch, *FLOW_LIMITS["batch"]),
+            "activation": choice("activation", s.activation, tuple(ACTIVATIONS)),
+            "init": choice("init", s.init, tuple(INITIALISERS)),
+            "weight_scale": real_number("weight_scale", s.weight_scale, *FLOW_LIMITS["weight_scale"]),
+            "batch_norm": bool(s.batch_norm),
+            "residual": bool(s.residual),
+            "max_norm": real_number("max_norm", s.max_norm, *FLOW_LIMITS["max_norm"]),
+            "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
         }
 
     @staticmethod
@@ -115,8 +115,8 @@ class GradientFlowMeter(CourseWidget):
         """cache[key], made by make() if missing; the newest _CACHE_SIZE entries are kept."""
         return keep_newest(cache, key, cache[key] if key in cache else make(), _CACHE_SIZE)
 
-    def _compute(self) -> dict:
-        s = self._validated()
+    def _compute(self, s) -> dict:
+        s = self._validated(s)
         net_key = tuple(s[k] for k in ("depth", "width", "activation", "init", "weight_scale", "batch_norm",
                                         "residual", "seed"))
         new_network = net_key not in self._networks

@@ -89,17 +89,17 @@ class InitExplorer(CourseWidget):
         """The current settings as a dict (what set() and the exercises accept)."""
         return {k: getattr(self, k) for k in self._SETTINGS}
 
-    def _compute(self) -> dict:
+    def _compute(self, s) -> dict:
         s = {
-            "init": choice("init", self.init, tuple(INITIALISERS)),
-            "activation": choice("activation", self.activation, tuple(ACTIVATIONS)),
-            "depth": whole_number("depth", self.depth, *INIT_LIMITS["depth"]),
-            "width": whole_number("width", self.width, *INIT_LIMITS["width"]),
-            "batch": whole_number("batch", self.batch, *INIT_LIMITS["batch"]),
-            "weight_scale": real_number("weight_scale", self.weight_scale, *INIT_LIMITS["weight_scale"]),
-            "train_steps": whole_number("train_steps", self.train_steps, *INIT_LIMITS["train_steps"]),
-            "learning_rate": real_number("learning_rate", self.learning_rate, *INIT_LIMITS["learning_rate"]),
-            "seed": whole_number("seed", self.seed, 0, 2**31 - 2),
+            "init": choice("init", s.init, tuple(INITIALISERS)),
+            "activation": choice("activation", s.activation, tuple(ACTIVATIONS)),
+            "depth": whole_number("depth", s.depth, *INIT_LIMITS["depth"]),
+            "width": whole_number("width", s.width, *INIT_LIMITS["width"]),
+            "batch": whole_number("batch", s.batch, *INIT_LIMITS["batch"]),
+            "weight_scale": real_number("weight_scale", s.weight_scale, *INIT_LIMITS["weight_scale"]),
+            "train_steps": whole_number("train_steps", s.train_steps, *INIT_LIMITS["train_steps"]),
+            "learning_rate": real_number("learning_rate", s.learning_rate, *INIT_LIMITS["learning_rate"]),
+            "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
         }
         net, x, _, result = explorer_network(**s)
         acts = hidden_activations(net, x)

@@ -65,10 +65,10 @@ class RNNUnroller(CourseWidget):
         return self.view.get("ratio", float("nan"))
 
     # ------------------------------------------------------------ the model
-    def _compute(self) -> dict:
-        v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(self, name), *RNN_LIMITS[name])
+    def _compute(self, s) -> dict:
+        v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *RNN_LIMITS[name])
              for name in RNN_LIMITS}
-        v["bias"], v["seed"] = bool(self.bias), int(self.seed)
+        v["bias"], v["seed"] = bool(s.bias), int(s.seed)
         params, xs, grads = rnn_experiment(**v)
         norms = grads.grad_norms
         ratio = gradient_ratio(norms)

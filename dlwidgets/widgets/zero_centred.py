@@ -79,11 +79,11 @@ class ZeroCentredUpdates(CourseWidget):
         """The current settings as a dict (what set() accepts)."""
         return {k: getattr(self, k) for k in self._SETTINGS}
 
-    def _compute(self) -> dict:
-        lr = real_number("learning_rate", self.learning_rate, *ZERO_CENTRED_LIMITS["learning_rate"])
-        steps = whole_number("steps", self.steps, *ZERO_CENTRED_LIMITS["steps"])
-        batch = whole_number("batch_size", self.batch_size, *ZERO_CENTRED_LIMITS["batch_size"])
-        seed = whole_number("seed", self.seed, 0, 2**32 - 1)
+    def _compute(self, s) -> dict:
+        lr = real_number("learning_rate", s.learning_rate, *ZERO_CENTRED_LIMITS["learning_rate"])
+        steps = whole_number("steps", s.steps, *ZERO_CENTRED_LIMITS["steps"])
+        batch = whole_number("batch_size", s.batch_size, *ZERO_CENTRED_LIMITS["batch_size"])
+        seed = whole_number("seed", s.seed, 0, 2**32 - 1)
         view = {"learning_rate": lr, "steps": steps, "batch_size": batch, "start": list(START),
                 "target": list(TARGET), "reached_within": REACHED, "notes": NOTES_EXAMPLE}
         with np.errstate(all="ignore"):

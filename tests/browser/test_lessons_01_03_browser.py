@@ -112,11 +112,11 @@ def test_lesson02_gradient_flow_meter(page, lab, screenshot_dir):
     # before the kernel answers: here it takes 5 s to answer anything.
     batch_norm = meter.locator("input[data-setting='batch_norm']")
     batch_norm.hover()
-    run_in_kernel(page, "import time; answer = meter._view_for_settings; "
-                        "meter._view_for_settings = lambda: time.sleep(5) or answer()")   # after the look-ahead
+    run_in_kernel(page, "import time; answer = meter._view_for; "
+                        "meter._view_for = lambda settings: time.sleep(5) or answer(settings)")   # after the look-ahead
     batch_norm.check()
     wait_data(page, ".dlw-gf", "batchNorm", "v === 'true'", timeout=2500)
-    run_in_kernel(page, "del meter._view_for_settings")
+    run_in_kernel(page, "del meter._view_for")
 
     check_outputs(page, ticks=8)
 

@@ -2,6 +2,8 @@
 exactly the views the widget computes when the setting really changes, remembered views, and
 caches bounded by size."""
 
+import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -139,7 +141,7 @@ def counting(widget):
     """Count the widget's calls of _compute from now on."""
     calls = []
     compute = widget._compute
-    widget._compute = lambda: calls.append(1) or compute()
+    widget._compute = lambda s: calls.append(1) or compute(s)
     return calls
 
 
@@ -161,8 +163,7 @@ def test_stepping_to_a_looked_ahead_setting_computes_nothing_more():
     calls = counting(meter)
     meter.depth = 13
     assert calls == [] and meter.view is entry["view"]
-    with meter._trying("depth", 12):
-        key = meter._settings_key()
+    key = meter._key({**meter._settings_now(), "depth": 12})
     assert meter._nearby("depth", [12, 14])[0]["view"] is meter._remembered[key][0]
     assert len(calls) == 1   # only depth 14 was new
 
@@ -212,3 +213,38 @@ def test_trim_to_budget_forgets_the_oldest_entries_but_always_keeps_the_newest()
     assert list(cache) == ["c"]                    # larger than the budget alone, but the newest
     trim_to_budget(cache, 1, lambda v: v, keep=0)
     assert not cache
+
+
+# ---------------------------------------------------------------------------------------
+# Threads: JupyterLab hands widget messages to a kernel subshell, a thread beside the cells'
+
+
+def test_look_ahead_in_one_thread_and_changes_in_another_never_mix_their_settings():
+    meter = GradientFlowMeter(depth=6, width=8, batch=4, activation="tanh")
+    meter._send = lambda msg, buffers=None: None   # no front end
+    compute = meter._compute
+    meter._compute = lambda s: time.sleep(0.002) or compute(s)   # long enough for the threads to meet
+    stop = threading.Event()
+
+    def browser():   # what a subshell runs: look-ahead requests, one after another
+        while not stop.is_set():
+            for name, values in (("activation", ["relu", "sigmoid"]), ("depth", [2, 9]), ("batch_norm", [True])):
+                meter._on_front_end_message(meter, {"lookahead": {"name": name, "values": values}}, [])
+
+    thread = threading.Thread(target=browser)
+    thread.start()
+    try:
+        for step in range(40):   # what the cells do meanwhile
+            depth, activation = step % 7 + 1, ("tanh", "elu")[step % 2]
+            meter.set(depth=depth, activation=activation)
+            assert (meter.depth, meter.activation) == (depth, activation)   # no change of a cell is undone
+            assert meter.view["settings"] == meter._stamp(meter._settings_now())
+    finally:
+        stop.set()
+        thread.join()
+    for key, (view, error) in meter._remembered.items():   # every view is that of its settings
+        assert error == "" and key == meter._key(view["settings"])
+        assert {k: view[k] for k in ("depth", "activation", "batch_norm")} == \
+               {k: view["settings"][k] for k in ("depth", "activation", "batch_norm")}
+    fresh = GradientFlowMeter(**meter._settings_now())
+    assert meter.view == fresh.view
