@@ -170,8 +170,12 @@ def run_all_cells(page, timeout_ms: int = 120_000) -> None:
 
 
 def run_in_kernel(page, code: str) -> None:
-    """Run Python in the open notebook's kernel, without output, and wait until it has run."""
-    page.evaluate("""async (code) => {
+    """Run Python in the open notebook's kernel, without output, and wait until it has run; an
+    exception there (a failed assert, say) is raised here as a RuntimeError."""
+    reply = page.evaluate("""async (code) => {
         const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-        await kernel.requestExecute({ code, silent: true }).done;
+        const { content } = await kernel.requestExecute({ code, silent: true }).done;
+        return { status: content.status, error: content.status === "error" ? `${content.ename}: ${content.evalue}` : "" };
     }""", code)
+    if reply["status"] != "ok":
+        raise RuntimeError(f"the kernel could not run {code!r}: {reply['error'] or reply['status']}")

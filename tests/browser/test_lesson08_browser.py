@@ -79,9 +79,15 @@ def test_lesson08_runs_and_the_feature_map_calculator_reacts(page, lab, screensh
     assert "needs stride 1" in widget.locator(".dlw-error").inner_text()
     widget.screenshot(path=str(screenshot_dir / "lesson08_calculator_error.png"))
 
-    # Back to a valid setting, then step and play the kernel in the browser.
-    widget.locator("select[data-setting='padding']").select_option("1")
+    # Back to a valid setting from the keyboard (Home: padding 0, then the next option, 1), then
+    # step and play the kernel in the browser.
+    padding = widget.locator("select[data-setting='padding']")
+    padding.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowDown")
     page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.error === ''")
+    assert padding.input_value() == "1"
+    run_in_kernel(page, "assert calc.padding == 1, calc.padding")      # Python has it too
     widget.get_by_role("button", name="Move the kernel one position").click()
     assert widget.get_attribute("data-step") == "1"
     widget.get_by_role("button", name="Play or pause the kernel").click()
