@@ -21,6 +21,21 @@ def wait_data(page, selector, name, condition, timeout=None):
                            timeout=timeout)
 
 
+# Run in the kernel: wait until the look-ahead (which may run in a subshell thread) has computed
+# the meter's view with batch norm on, then make every view take 5 s more.
+SLOW_AFTER_LOOK_AHEAD = """
+import time
+key = meter._key({**meter._settings_now(), "batch_norm": True})
+for _ in range(200):
+    if key in meter._remembered:
+        break
+    time.sleep(0.05)
+assert key in meter._remembered, "no look-ahead for batch norm on"
+answer = meter._view_for
+meter._view_for = lambda settings: time.sleep(5) or answer(settings)
+"""
+
+
 def check_outputs(page, ticks):
     outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
     assert not any("Traceback" in text for text in outputs)
@@ -112,8 +127,7 @@ def test_lesson02_gradient_flow_meter(page, lab, screenshot_dir):
     # before the kernel answers: here it takes 5 s to answer anything.
     batch_norm = meter.locator("input[data-setting='batch_norm']")
     batch_norm.hover()
-    run_in_kernel(page, "import time; answer = meter._view_for; "
-                        "meter._view_for = lambda settings: time.sleep(5) or answer(settings)")   # after the look-ahead
+    run_in_kernel(page, SLOW_AFTER_LOOK_AHEAD)
     batch_norm.check()
     wait_data(page, ".dlw-gf", "batchNorm", "v === 'true'", timeout=2500)
     run_in_kernel(page, "del meter._view_for")
