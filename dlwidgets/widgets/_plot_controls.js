@@ -31,21 +31,6 @@ function selector(model, name, label, options) {
   return { node: el("label", {}, [label, select]), input: select, sync };
 }
 
-// A labelled checkbox bound to a boolean model setting. It looks ahead to its other state when
-// it (or its label) gets the focus or the pointer, and after each change.
-function checkbox(model, name, label) {
-  const box = el("input", { type: "checkbox", "aria-label": label, "data-setting": name });
-  const node = el("label", {}, [box, label]);
-  const other = () => [!box.checked];
-  box.addEventListener("change", () => {
-    save(model, name, box.checked);
-    lookAhead(model, name, other());
-  });
-  lookAheadBefore(model, name, other, box, node);
-  const sync = () => { box.checked = !!model.get(name); };
-  return { node, input: box, sync };
-}
-
 // Round tick positions covering [lo, hi].
 function ticks(lo, hi, count = 5) {
   const span = hi - lo;

@@ -131,6 +131,22 @@ function settingSelect(model, name, aria, options, parse = (v) => v) {
   return select;
 }
 
+// A labelled checkbox bound to a boolean trait; returns { node, input, sync }. It looks ahead to
+// its other state when it (or its label) gets the focus or the pointer, and after each change.
+// aria defaults to the label.
+function checkbox(model, name, label, { aria = label } = {}) {
+  const box = el("input", { type: "checkbox", "aria-label": aria, "data-setting": name });
+  const node = el("label", {}, [box, label]);
+  const other = () => [!box.checked];
+  box.addEventListener("change", () => {
+    save(model, name, box.checked);
+    lookAhead(model, name, other());
+  });
+  lookAheadBefore(model, name, other, box, node);
+  const sync = () => { box.checked = !!model.get(name); };
+  return { node, input: box, sync };
+}
+
 // Ask for the views `neighbours()` lists when `control` gets the focus or the pointer comes over
 // `area` (the control itself, or its label): a change by key or click usually follows, and finds
 // its view computed.

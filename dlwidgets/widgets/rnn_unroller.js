@@ -24,14 +24,8 @@ function render({ model, el: root }) {
   root.classList.add("dlw-rnn");
   const sliders = SLIDERS.map(([name, label, min, max, step]) => settingSlider(model, name, label, { min, max, step }));
   const scale = settingSelect(model, "input_scale", "Input scale (standard deviation of x_t)", SCALES, Number);
-  const bias = el("input", { type: "checkbox", "aria-label": "Use bias vectors", "data-setting": "bias" });
-  const biasLabel = el("label", {}, [bias, "biases"]);
-  bias.addEventListener("change", () => {
-    save(model, "bias", bias.checked);
-    lookAhead(model, "bias", [!bias.checked]);
-  });
-  lookAheadBefore(model, "bias", () => [!bias.checked], bias, biasLabel);
-  const controls = controlRow([...sliders.map((s) => s.node), el("label", {}, ["Input scale", scale]), biasLabel]);
+  const bias = checkbox(model, "bias", "biases", { aria: "Use bias vectors" });
+  const controls = controlRow([...sliders.map((s) => s.node), el("label", {}, ["Input scale", scale]), bias.node]);
 
   const view = () => viewOf(model);
   const player = stepPlayer(model, root, {
@@ -50,7 +44,7 @@ function render({ model, el: root }) {
   function syncControls() {
     for (const slider of sliders) slider.sync();
     scale.value = String(model.get("input_scale"));
-    bias.checked = !!model.get("bias");
+    bias.sync();
     player.speed.value = model.get("speed");
   }
 
