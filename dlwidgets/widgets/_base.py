@@ -164,8 +164,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         self._recompute()
 
     def settings(self) -> dict:
-        """The current settings by name (what the exercises take)."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
+        """The current settings by name (what set() and the exercises take)."""
+        return self._settings_now()
 
     def set(self, **settings) -> "CourseWidget":
         """Change several settings at once (one recomputation); returns the widget."""

@@ -65,10 +65,6 @@ class ActivationExplorer(CourseWidget):
 
     _SETTINGS = ("activation", "input_mean", "input_std", "x_range", "threshold", "samples", "seed")
 
-    def settings(self) -> dict:
-        """The current settings as a dict (what set() accepts)."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
-
     def _compute(self, s) -> dict:
         name = choice("activation", s.activation, tuple(ACTIVATIONS))
         mean = real_number("input_mean", s.input_mean, *ACTIVATION_LIMITS["input_mean"])

@@ -76,10 +76,6 @@ class GradientFlowMeter(CourseWidget):
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------ driving from code
-    def settings(self) -> dict:
-        """The current settings as a dict (what set() and the exercises accept)."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
-
     @property
     def ratio(self):
         """||dL/dW_1|| / ||dL/dW_depth|| now (None if undefined)."""

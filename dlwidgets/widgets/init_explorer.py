@@ -85,10 +85,6 @@ class InitExplorer(CourseWidget):
     _SETTINGS = ("init", "activation", "depth", "width", "batch", "weight_scale", "train_steps", "learning_rate",
                  "seed")
 
-    def settings(self) -> dict:
-        """The current settings as a dict (what set() and the exercises accept)."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
-
     def _compute(self, s) -> dict:
         s = {
             "init": choice("init", s.init, tuple(INITIALISERS)),

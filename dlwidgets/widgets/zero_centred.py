@@ -75,10 +75,6 @@ class ZeroCentredUpdates(CourseWidget):
 
     _SETTINGS = ("learning_rate", "steps", "batch_size", "seed")
 
-    def settings(self) -> dict:
-        """The current settings as a dict (what set() accepts)."""
-        return {k: getattr(self, k) for k in self._SETTINGS}
-
     def _compute(self, s) -> dict:
         lr = real_number("learning_rate", s.learning_rate, *ZERO_CENTRED_LIMITS["learning_rate"])
         steps = whole_number("steps", s.steps, *ZERO_CENTRED_LIMITS["steps"])
