@@ -399,7 +399,7 @@ def activation_and_grad(name: str, x):
 
 
 # In-place kernels for the MLP: they write f(x) into `value` and f'(x) into `grad` (C-ordered
-# arrays of x's shape), may use `scratch` (same), leave x alone and allocate nothing large.
+# arrays of x's shape), may use `scratch` (same), leave x alone and allocate little.
 
 
 def _relu_and_grad_into(x, value, grad, scratch):
@@ -509,11 +509,52 @@ def tanh_and_grad(x):
     return value, grad
 
 
-_IN_PLACE = {"relu": _relu_and_grad_into, "sigmoid": _sigmoid_and_grad_into, "tanh": _tanh_and_grad_into}
+def _elu_and_grad_into(x, value, grad, scratch):
+    """elu(x) and elu_grad(x) (alpha 1, as registered), the same numbers: e^min(x, 0) is exactly
+    1 where x > 0, so it is the derivative everywhere, and x is put back where it is positive."""
+    m = np.minimum(x, 0.0, out=scratch)
+    with np.errstate(under="ignore"):
+        np.exp(m, out=grad)
+    np.expm1(m, out=value)
+    np.copyto(value, x, where=np.greater(x, 0.0))
+
+
+def _gelu_tanh_and_grad_into(x, value, grad, scratch):
+    """gelu(x, 'tanh') and gelu_grad(x, 'tanh'), the same numbers: every product and sum in the
+    order those functions have it, with sigma(2u) and sigma'(2u) from one exponential."""
+    extra = np.empty_like(x)
+    xc = np.clip(x, -50.0, 50.0, out=scratch)
+    t = np.multiply(xc, _GELU_TANH_COEF, out=grad)  # 2u, u = sqrt(2/pi) (xc + 0.044715 xc^3)
+    t *= xc
+    t *= xc
+    t += xc
+    t *= _SQRT_2_OVER_PI
+    t *= 2.0
+    numerator = np.greater_equal(t, 0.0, out=value)  # sigma(2u) = 1 / (1 + z) there, else z / (1 + z)
+    with np.errstate(under="ignore"):
+        z = np.exp(np.copysign(t, -1.0, out=extra), out=extra)
+        d = np.add(z, 1.0, out=grad)
+        np.maximum(z, numerator, out=numerator)
+        s = np.divide(numerator, d, out=value)
+        slope = np.divide(z, np.multiply(d, d, out=d), out=extra)  # sigma'(2u)
+    g = np.multiply(xc, 2.0, out=grad)
+    g *= slope
+    du = np.multiply(xc, 3.0 * _GELU_TANH_COEF, out=extra)  # u'(x) = sqrt(2/pi) (1 + 3 0.044715 xc^2)
+    du *= xc
+    du += 1.0
+    du *= _SQRT_2_OVER_PI
+    g *= du
+    g += s
+    s *= x
+
+
+_IN_PLACE = {"relu": _relu_and_grad_into, "sigmoid": _sigmoid_and_grad_into, "tanh": _tanh_and_grad_into,
+             "elu": _elu_and_grad_into, "gelu_tanh": _gelu_tanh_and_grad_into}
 
 
 def activation_and_grad_into(name: str, x, value, grad, scratch):
-    """(f(x), f'(x)) written into value and grad for relu, sigmoid and tanh, allocating nothing large.
+    """(f(x), f'(x)) written into value and grad for relu, sigmoid, tanh, elu and gelu_tanh,
+    allocating little (gelu_tanh one array of x's shape, the others nothing large).
 
     value, grad and scratch are C-ordered float64 arrays of x's shape; scratch is overwritten
     and x is not. tanh uses tanh_and_grad's formulas. Other activations return fresh arrays
