@@ -19,7 +19,8 @@ step to a setting the look-ahead computed costs no pass at all: that is timed on
 ("views remembered") and switched off for every other row, which time the computation.
 Networks are cached by their settings, so the "warm" rows (a network built before, as when a
 slider goes back and forth) cost the pass alone, while "cold" ones (a new seed every time) also
-draw 50 orthogonal weight matrices. A depth not seen before draws at most one new matrix (every
+draw 50 orthogonal weight matrices. The "full pass alone" rows, one per activation the drop-down
+offers, are what a network never built with that activation costs beyond its build. A depth not seen before draws at most one new matrix (every
 depth shares its first layers, see core's mlp_weights), so a "drag" step costs a network build
 (the meter's networks share the cached, read-only matrices) and the pass on top of the trace.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
@@ -34,7 +35,7 @@ from latency import (changing, computing, measure_baseline, press_and_measure, p
                      summary, time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GradientFlowMeter
-from dlwidgets.core import mlp_batch, mlp_network
+from dlwidgets.core import ACTIVATIONS, mlp_batch, mlp_network
 
 SIZE = dict(depth=50, width=128, batch=64)
 
@@ -100,6 +101,12 @@ def kernel_side(updates: int) -> dict:
         lambda _: net.forward_backward(x, y, keep_grads=False), list(range(updates))))   # as the meter calls it, no trace
     results["floor: the pass's 150 matrix products alone"] = summary(time_calls(
         lambda _: matrix_products(net), list(range(updates))))
+    # what a network never built costs per activation the drop-down offers (the pass alone; the build
+    # adds about 2 ms): exact GELU is the slow one, its normal CDF a C-library erfc call per entry
+    for activation in ACTIVATIONS:
+        other = mlp_network(depth=50, width=128, activation=activation, init="orthogonal")
+        results[f"full pass alone, {activation}"] = summary(time_calls(
+            lambda _: other.forward_backward(x, y, keep_grads=False), list(range(max(20, updates // 5)))))
     return results
 
 
