@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import pathlib
 import sys
@@ -95,6 +96,11 @@ def main(argv=None) -> int:
 
         if not pathlib.Path(args.submissions).exists():
             print(f"dlwidgets-instructor: {args.submissions} does not exist", file=sys.stderr)
+            return 2
+        if importlib.util.find_spec("nbgrader") is None:
+            print("dlwidgets-instructor: grading runs nbgrader, which is not installed here; it comes with the "
+                  "instructor extra: run  .venv/bin/pip install -e '.[instructor]'  in the course's folder",
+                  file=sys.stderr)
             return 2
         lesson_path = find_lesson(args.course, args.lesson)
         report = grade_lesson(lesson_path, args.submissions, args.grading_dir, workers=args.workers,

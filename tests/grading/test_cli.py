@@ -1,6 +1,7 @@
 """The command line: --help explains itself; release writes what the README says."""
 
 import json
+import sys
 
 import pytest
 
@@ -37,3 +38,13 @@ def test_release_writes_student_versions_and_an_nbgrader_tree(tmp_path):
     assert "add_missing_cells = True" in config
     assert str(student) in printed
     json.loads(text)
+
+
+def test_grading_without_nbgrader_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    monkeypatch.setitem(sys.modules, "nbgrader", None)  # as if the instructor extra were not installed
+    assert main(["grade", "08", str(tmp_path / "subs"), "--course", str(COURSE),
+                 "--grading-dir", str(tmp_path / "grading")]) == 2
+    message = capsys.readouterr().err
+    assert "nbgrader" in message and "pip install -e '.[instructor]'" in message
+    assert not (tmp_path / "grading").exists()  # nothing half made

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+pytest.importorskip("nbgrader", reason="grading runs nbgrader, which comes with the instructor extra")
+
 from .conftest import EXERCISES, EXPECTED, LESSON, grade_args, run_cli, tree_digest
 
 pytestmark = pytest.mark.slow
