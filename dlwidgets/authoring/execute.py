@@ -1,17 +1,23 @@
 """Run lesson notebooks top to bottom and save them with outputs, reproducibly.
 
-Authors run this after editing a lesson so nbval can compare the saved outputs:
-no timing metadata, no saved widget state (model ids change every run), a fixed hash seed.
+Authors run this after editing a lesson so nbval can compare the saved outputs, and so that
+running it again changes nothing: no timing metadata, no saved widget state, a fixed hash seed,
+widget outputs named after their place in the notebook (a kernel names them afresh every run)
+and each run of printed text saved as one output (the kernel cuts it where it flushes, which
+varies from run to run).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import pathlib
 import sys
 
-__all__ = ["execute_notebook", "main"]
+__all__ = ["execute_notebook", "settle_outputs", "main"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def execute_notebook(path, timeout: int = 120) -> None:
@@ -25,10 +31,43 @@ def execute_notebook(path, timeout: int = 120) -> None:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    settle_outputs(nb, path.name)
     nbformat.write(nb, path)
+
+
+def settle_outputs(nb, name: str) -> None:
+    """Make an executed notebook's saved form depend on its outputs alone, not on the run: drop
+    widget state and execution metadata, merge consecutive text of one stream, and give each widget
+    output a model id made from ``name`` and the output's place (the model is gone with the kernel
+    either way; a reader without a kernel sees the output's PNG)."""
+    nb.metadata.pop("widgets", None)
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = _merged_streams(cell.outputs)
+        for j, output in enumerate(cell.outputs):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if isinstance(view, dict) and "model_id" in view:
+                view["model_id"] = hashlib.sha256(f"{name}:{i}:{j}".encode()).hexdigest()[:32]
+
+
+def _merged_streams(outputs) -> list:
+    """outputs with each run of consecutive stream outputs of one name (stdout, stderr) as one."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
+def _text(text) -> str:
+    """A stream's text as one string (a saved notebook may hold it as a list of lines)."""
+    return text if isinstance(text, str) else "".join(text)
 
 
 def main(argv=None) -> int:
