@@ -20,7 +20,10 @@ step to a setting the look-ahead computed costs no pass at all: that is timed on
 Networks are cached by their settings, so the "warm" rows (a network built before, as when a
 slider goes back and forth) cost the pass alone, while "cold" ones (a new seed every time) also
 draw 50 orthogonal weight matrices. The "full pass alone" rows, one per activation the drop-down
-offers, are what a network never built with that activation costs beyond its build. A depth not seen before draws at most one new matrix (every
+offers, are what a network never built with that activation costs beyond its build. The "drag step"
+rows time a change queued behind a look-ahead request, as when a slider is dragged over values
+never computed, with the request answered in its own thread (as the widgets do) and, for
+comparison, answered first on the message thread. A depth not seen before draws at most one new matrix (every
 depth shares its first layers, see core's mlp_weights), so a "drag" step costs a network build
 (the meter's networks share the cached, read-only matrices) and the pass on top of the trace.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
@@ -74,6 +77,31 @@ def kernel_side(updates: int) -> dict:
         set_scale(round(scale, 3))
     results["weight scale, a new value every time (full pass)"] = summary(time_calls(
         set_scale, [round(1.0 + 0.001 * (i + 1), 3) for i in range(max(20, updates // 3))], warmup=0))
+
+    # a slider dragged over weight scales never computed: after each change the front end asks for the
+    # neighbours of the new value, and the next change comes in behind that request. The request is
+    # answered in a thread of its own that the change stops before its next what-if view, so the
+    # change waits for one of them at most; answered on the message thread, as the kernel once did,
+    # it waited for both
+    for label, inline in (("answered in its own thread", False), ("answered first, on one thread", True)):
+        dragged = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", weight_scale=3.0))
+        set_dragged = changing(dragged, "weight_scale")
+
+        def next_drag_step(scale, dragged=dragged, set_dragged=set_dragged, inline=inline):
+            now = dragged.weight_scale
+            request = {"name": "weight_scale", "values": [round(now - 0.0005, 4), round(now + 0.0005, 4)]}
+            if inline:
+                dragged._answer_look_ahead(request["name"], request["values"])
+            else:
+                dragged._on_front_end_message(dragged, {"lookahead": request}, [])
+            set_dragged(scale)
+            if dragged._look_ahead_thread is not None:
+                dragged._look_ahead_thread.join()   # it has stopped by now; not part of the change's time
+
+        for i in range(8):   # the kernel's memory grows over the first new networks (see above)
+            next_drag_step(round(2.0 + 0.003 * i, 4))
+        results[f"drag step behind a look-ahead request, {label}"] = summary(time_calls(
+            next_drag_step, [round(3.003 + 0.003 * i, 4) for i in range(max(20, updates // 3))], warmup=0))
 
     # the last pass is kept: a new threshold only rescales its norms (core's norm_clipped)
     results["clipping threshold (rescales the last pass)"] = summary(

@@ -28,6 +28,9 @@ Threads: JupyterLab sends widget messages to a kernel subshell where the kernel 
 the cells, which may change settings too. A view is computed from a snapshot of the settings,
 never by giving the traits other values, and one lock per widget serialises the computations
 and the caches behind them; the view shown is always that of the settings as they are last.
+A look-ahead request is answered from a thread of its own that takes the lock one view at a time
+and stops when the settings change, so the learner's next change, queued behind the request,
+waits for one what-if view at most, not for all of them.
 """
 
 from __future__ import annotations
@@ -158,6 +161,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         self._lock = threading.RLock()  # one computation at a time: a cell's change, the browser's, a look-ahead
         self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
         self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
+        self._look_ahead_thread = None  # the thread answering the last look-ahead request
         super().__init__(**kwargs)
         self.observe(self._recompute, names=list(self._SETTINGS))
         self.on_msg(self._on_front_end_message)
@@ -238,33 +242,51 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
             self.view = view
             self._on_new_view()
 
-    def _nearby(self, name, values) -> list[dict]:
-        """Views (or messages) for the current settings with ``name`` set to each of ``values``; only the
-        remembered ones when the last view computed took longer than the look-ahead budget. The
-        widget's own settings are not touched."""
+    def _nearby(self, name, values, now: dict | None = None) -> list[dict]:
+        """Views (or messages) for the settings ``now`` (the current ones if not given) with ``name`` set
+        to each of ``values``; only the remembered ones once the last view computed took longer than
+        the look-ahead budget. The widget's own settings are not touched. Once the settings are not
+        ``now`` any more it stops, before its next view: the change is what the learner waits for,
+        and these what-ifs are stale."""
         if name not in self._SETTINGS or not isinstance(values, list):
             return []
         entries = []
-        with self._lock:
-            now = self._settings_now()
-            slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
-            for value in values[: self._LOOKAHEAD_VALUES]:
-                if not _can_stand_for(value, now[name]):
-                    continue
-                settings = {**now, name: value}
+        if now is None:
+            with self._lock:
+                now = self._settings_now()
+        asked_for = self._key(now)
+        for value in values[: self._LOOKAHEAD_VALUES]:
+            if not _can_stand_for(value, now[name]):
+                continue
+            settings = {**now, name: value}
+            with self._lock:  # taken for one view at a time, so a real change waits for one at most
+                if self._key(self._settings_now()) != asked_for:
+                    break
+                slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
                 try:
                     found = self._remembered_view(settings) if slow else self._view_for(settings)
                 except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
                     continue
-                if found is not None:
-                    entries.append({"settings": self._stamp(settings), "view": found[0], "error": found[1]})
+            if found is not None:
+                entries.append({"settings": self._stamp(settings), "view": found[0], "error": found[1]})
         return entries
 
     def _on_front_end_message(self, _widget, content, _buffers) -> None:
-        """Answer a look-ahead request from the front end with the neighbouring views."""
+        """Answer a look-ahead request from the front end with the neighbouring views, from a thread of
+        its own: the kernel goes on at once to the messages behind it, such as the learner's next
+        change, which then stops the look-ahead before its next view (see _nearby)."""
         request = content.get("lookahead") if isinstance(content, dict) else None
         if isinstance(request, dict):
-            self.send({"nearby": self._nearby(request.get("name"), request.get("values"))})
+            # the neighbours of the settings as they are when the request comes, not when the thread runs
+            args = (request.get("name"), request.get("values"), self._settings_now())
+            thread = threading.Thread(target=self._answer_look_ahead, args=args,
+                                      name=f"{type(self).__name__} look-ahead", daemon=True)
+            self._look_ahead_thread = thread
+            thread.start()
+
+    def _answer_look_ahead(self, name, values, now: dict | None = None) -> None:
+        """Send the front end the neighbouring views it asked for (an empty list if none)."""
+        self.send({"nearby": self._nearby(name, values, now)})
 
     def describe(self) -> str:
         """One paragraph saying what the widget shows now (also its text/plain output)."""

@@ -21,6 +21,15 @@ def capture(widget):
     return sent
 
 
+def ask(widget, content):
+    """Deliver a message from the front end and wait for the look-ahead it starts, if any, to answer."""
+    widget._look_ahead_thread = None
+    widget._on_front_end_message(widget, content, [])
+    if widget._look_ahead_thread is not None:
+        widget._look_ahead_thread.join(timeout=60)
+        assert not widget._look_ahead_thread.is_alive()
+
+
 def test_a_setting_changed_in_the_browser_is_not_echoed_back_only_the_new_view_is_sent():
     calc = FeatureMapCalculator(input_size=16, kernel_size=3, padding=1)
     sent = capture(calc)
@@ -51,7 +60,7 @@ def test_looked_ahead_views_equal_the_views_computed_when_the_setting_changes(ma
     widget = make()
     before, settings_before = widget.view, widget.settings()
     sent = capture(widget)
-    widget._on_front_end_message(widget, {"lookahead": {"name": name, "values": values}}, [])
+    ask(widget, {"lookahead": {"name": name, "values": values}})
     assert len(sent) == 1 and sent[0]["method"] == "custom"
     nearby = sent[0]["content"]["nearby"]
     assert widget.view == before and widget.settings() == settings_before   # a what-if, nothing changed
@@ -82,7 +91,7 @@ def test_an_impossible_neighbour_comes_back_with_its_message():
 def test_malformed_look_ahead_requests_are_answered_with_nothing_and_change_nothing(content):
     calc = FeatureMapCalculator(input_size=16)
     sent = capture(calc)
-    calc._on_front_end_message(calc, content, [])
+    ask(calc, content)
     assert all(m["content"] == {"nearby": []} for m in sent)
     assert calc.input_size == 16 and calc.error == ""
 
@@ -229,7 +238,7 @@ def test_look_ahead_in_one_thread_and_changes_in_another_never_mix_their_setting
     def browser():   # what a subshell runs: look-ahead requests, one after another
         while not stop.is_set():
             for name, values in (("activation", ["relu", "sigmoid"]), ("depth", [2, 9]), ("batch_norm", [True])):
-                meter._on_front_end_message(meter, {"lookahead": {"name": name, "values": values}}, [])
+                ask(meter, {"lookahead": {"name": name, "values": values}})
 
     thread = threading.Thread(target=browser)
     thread.start()
@@ -248,3 +257,33 @@ def test_look_ahead_in_one_thread_and_changes_in_another_never_mix_their_setting
                {k: view["settings"][k] for k in ("depth", "activation", "batch_norm")}
     fresh = GradientFlowMeter(**meter._settings_now())
     assert meter.view == fresh.view
+
+
+def test_a_change_queued_behind_a_look_ahead_request_stops_it_before_its_next_view():
+    meter = GradientFlowMeter(depth=6, width=8, batch=4, activation="tanh")
+    sent = capture(meter)
+    computed, started, go = [], threading.Event(), threading.Event()
+    compute = meter._compute
+
+    def watched(s):
+        computed.append(s.depth)
+        if s.depth == 7:         # the look-ahead's first what-if: hold it until the change is in
+            started.set()
+            assert go.wait(10)
+        return compute(s)
+
+    meter._compute = watched
+    meter._on_front_end_message(meter, {"lookahead": {"name": "depth", "values": [7, 5, 8]}}, [])
+    assert started.wait(10)      # the request returned at once; its thread is computing depth 7
+    cell = threading.Thread(target=lambda: setattr(meter, "depth", 3))   # the change behind the request
+    cell.start()
+    deadline = time.monotonic() + 10
+    while meter.depth != 3 and time.monotonic() < deadline:   # set, its view waiting for the lock
+        time.sleep(0.001)
+    go.set()
+    meter._look_ahead_thread.join(10)
+    cell.join(10)
+    assert computed == [7, 3]    # depths 5 and 8 were never computed: the change went first
+    nearby = [m["content"]["nearby"] for m in sent if m["method"] == "custom"]
+    assert [[entry["settings"]["depth"] for entry in entries] for entries in nearby] == [[7]]
+    assert meter.view["depth"] == 3 and meter.view == GradientFlowMeter(depth=3, width=8, batch=4, activation="tanh").view
