@@ -76,6 +76,10 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     args = parser.parse_args(argv)
+    missing = [name for name in args.notebooks if not pathlib.Path(name).is_file()]
+    if missing:
+        print(f"{parser.prog}: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
     for name in args.notebooks:
         execute_notebook(name, args.timeout)
         print(f"executed {name}")

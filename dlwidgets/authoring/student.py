@@ -19,7 +19,7 @@ import sys
 
 __all__ = [
     "BEGIN_SOLUTION", "END_SOLUTION", "BEGIN_HIDDEN", "END_HIDDEN", "MarkerError",
-    "student_source", "student_notebook", "build_student_versions", "lesson_paths", "main",
+    "student_source", "student_notebook", "build_student_versions", "lesson_paths", "course_lessons", "main",
 ]
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -115,13 +115,26 @@ def lesson_paths(source_dir: pathlib.Path) -> list[pathlib.Path]:
     return sorted(p for p in source_dir.glob("[0-9][0-9]_*.ipynb"))
 
 
+def course_lessons(source_dir) -> list[pathlib.Path]:
+    """The lessons of a course folder, as lesson_paths; SystemExit with a sentence saying why if there
+    are none (a command run outside the course's folder looks for ``course`` where there is none)."""
+    source_dir = pathlib.Path(source_dir)
+    if not source_dir.is_dir():
+        raise SystemExit(f"there is no course folder {source_dir} in {pathlib.Path.cwd()}: run this in the "
+                         "course's folder, or give the folder's path")
+    paths = lesson_paths(source_dir)
+    if not paths:
+        raise SystemExit(f"{source_dir} holds no lessons (notebooks named like 08_convolutions.ipynb)")
+    return paths
+
+
 def build_student_versions(source_dir, out_dir, lessons=None, overwrite=True) -> list[pathlib.Path]:
     """Write student versions of the chosen lessons (default: all) into ``out_dir``.
 
     With ``overwrite=False`` a notebook that is already there (a learner's work) is kept.
     """
     source_dir, out_dir = pathlib.Path(source_dir), pathlib.Path(out_dir)
-    paths = lesson_paths(source_dir)
+    paths = course_lessons(source_dir)
     if lessons:
         wanted = {str(x) for x in lessons}
         paths = [p for p in paths if p.name[:2] in wanted or p.stem in wanted or p.name in wanted]

@@ -186,11 +186,11 @@ def load_lesson(path) -> Lesson:
 
 def find_lesson(course_dir, wanted: str) -> pathlib.Path:
     """The lesson file in ``course_dir`` named by a number ("08"), a stem or a file name."""
-    from ..authoring.student import lesson_paths
+    from ..authoring.student import course_lessons
 
     course_dir = pathlib.Path(course_dir)
-    for path in lesson_paths(course_dir):
+    paths = course_lessons(course_dir)
+    for path in paths:
         if wanted in (path.name, path.stem, path.name[:2]):
             return path
-    known = ", ".join(p.stem for p in lesson_paths(course_dir)) or "none"
-    raise SystemExit(f"no lesson {wanted!r} in {course_dir} (lessons: {known})")
+    raise SystemExit(f"no lesson {wanted!r} in {course_dir} (lessons: {', '.join(p.stem for p in paths)})")

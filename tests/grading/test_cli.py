@@ -48,3 +48,13 @@ def test_grading_without_nbgrader_says_how_to_install_it(tmp_path, monkeypatch, 
     message = capsys.readouterr().err
     assert "nbgrader" in message and "pip install -e '.[instructor]'" in message
     assert not (tmp_path / "grading").exists()  # nothing half made
+
+
+@pytest.mark.parametrize("command", [["release", "08", "--out", "handout"], ["grade", "08", "subs"]])
+def test_run_outside_the_course_folder_it_says_so(tmp_path, monkeypatch, command):
+    (tmp_path / "subs").mkdir()
+    monkeypatch.chdir(tmp_path)   # no course/ here, the default --course
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert "there is no course folder course" in str(exit_.value.code) and "course's folder" in str(exit_.value.code)
+    assert not (tmp_path / "handout").exists()

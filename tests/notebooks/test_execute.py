@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from dlwidgets.authoring.execute import WIDGET_VIEW, execute_notebook, settle_outputs
+from dlwidgets.authoring.execute import WIDGET_VIEW, execute_notebook, main, settle_outputs
 
 
 def widget_output(model_id):
@@ -54,3 +54,13 @@ def test_a_notebook_executed_twice_is_saved_the_same(tmp_path):
     outputs = nbformat.reads(saved[0].decode(), as_version=4).cells[0].outputs
     assert outputs[0].text == "line 0\nline 1\nline 2\n"
     assert WIDGET_VIEW in outputs[1].data
+
+
+def test_a_notebook_that_is_not_there_is_named_and_nothing_runs(tmp_path, capsys):
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), path)
+    before = path.read_bytes()
+    assert main([str(path), str(tmp_path / "typo.ipynb")]) == 2
+    message = capsys.readouterr().err
+    assert "no such notebook" in message and "typo.ipynb" in message
+    assert path.read_bytes() == before   # the one that exists was not run either

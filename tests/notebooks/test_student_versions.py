@@ -89,6 +89,19 @@ def test_command_line_builds_chosen_lessons(tmp_path):
     assert (tmp_path / "README.md").exists()
 
 
+@pytest.mark.parametrize("source, words", [
+    ("no_such_folder", ["there is no course folder", "no_such_folder", "course's folder"]),
+    ("empty", ["holds no lessons", "08_convolutions.ipynb"]),
+])
+def test_a_missing_or_empty_course_folder_is_named_not_silently_skipped(tmp_path, source, words):
+    (tmp_path / "empty").mkdir()
+    result = subprocess.run([sys.executable, "-m", "dlwidgets.authoring.student", "--source", source, "--out", "out"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and not (tmp_path / "out").exists()
+    for word in words:
+        assert word in result.stderr
+
+
 def test_student_versions_run_and_fail_only_at_the_checks_with_a_friendly_message(lessons, student_dir):
     for path in lessons:
         nb = nbformat.read(student_dir / path.name, as_version=4)
