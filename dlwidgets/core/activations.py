@@ -510,13 +510,17 @@ def tanh_and_grad(x):
 
 
 def _elu_and_grad_into(x, value, grad, scratch):
-    """elu(x) and elu_grad(x) (alpha 1, as registered), the same numbers: e^min(x, 0) is exactly
-    1 where x > 0, so it is the derivative everywhere, and x is put back where it is positive."""
-    m = np.minimum(x, 0.0, out=scratch)
+    """elu(x) and elu_grad(x) (alpha 1, as registered), the same numbers: x and 1 where x > 0, and
+    expm1 and exp of min(x, 0) elsewhere, both taken of those entries alone (the two exponentials
+    are most of the time, and about half the entries of a layer are positive)."""
+    flat = x.reshape(-1)
+    rest = np.flatnonzero(np.logical_not(np.greater(flat, 0.0)))  # x <= 0, and NaN
+    m = np.minimum(flat[rest], 0.0)  # -0.0 or 0.0 exactly as elu's own min(x, 0) gives it
+    np.copyto(value, x)
+    grad.fill(1.0)
     with np.errstate(under="ignore"):
-        np.exp(m, out=grad)
-    np.expm1(m, out=value)
-    np.copyto(value, x, where=np.greater(x, 0.0))
+        grad.reshape(-1)[rest] = np.exp(m)
+    value.reshape(-1)[rest] = np.expm1(m)
 
 
 def _gelu_tanh_and_grad_into(x, value, grad, scratch):
