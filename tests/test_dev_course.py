@@ -1,5 +1,6 @@
 """``./dev course``, a newcomer's first command: it sets up, builds the student versions and serves
-JupyterLab with the first lesson, also where the only user is root (as in many containers)."""
+JupyterLab with the first lesson, also where the only user is root (as in many containers). Run
+for real, it writes student/ in the repository as it always does, keeping any notebook there."""
 
 import json
 import os
@@ -53,7 +54,7 @@ def test_dev_course_serves_the_first_student_lesson(tmp_path):
             assert server.poll() is None, f"./dev course stopped (exit {server.returncode}):\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"JupyterLab did not answer within 240 s:\n{log.read_text()[-3000:]}"
             time.sleep(1)
-        # the server shows the student versions alone (its root is student/), the first lesson open
+        # the server shows the student versions alone: its root is student/
         with urllib.request.urlopen(f"{base}/api/contents?token={TOKEN}", timeout=10) as response:
             listed = {item["name"] for item in json.load(response)["content"]}
         lessons = {path.name for path in (ROOT / "course").glob("[0-9][0-9]_*.ipynb")}
