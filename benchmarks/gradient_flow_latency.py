@@ -22,8 +22,10 @@ slider goes back and forth) cost the pass alone, while "cold" ones (a new seed e
 draw 50 orthogonal weight matrices. The "full pass alone" rows, one per activation the drop-down
 offers, are what a network never built with that activation costs beyond its build. The "drag step"
 rows time a change queued behind a look-ahead request, as when a slider is dragged over values
-never computed, with the request answered in its own thread (as the widgets do) and, for
-comparison, answered first on the message thread. A depth not seen before draws at most one new matrix (every
+never computed, with the request answered in its own thread (as the widgets do: the change stops
+its what-if pass between two layers) and, for comparison, answered first on the message thread.
+In the browser the same is timed end to end: a held arrow key on the weight-scale slider, from
+its last press to the drawing of the last value. A depth not seen before draws at most one new matrix (every
 depth shares its first layers, see core's mlp_weights), so a "drag" step costs a network build
 (the meter's networks share the cached, read-only matrices) and the pass on top of the trace.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
@@ -32,6 +34,7 @@ Run it on a quiet machine: on two cores any other load shows up in the numbers.
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, run_in_kernel,
@@ -157,6 +160,56 @@ def matrix_products(net) -> None:
 ACTIVATION_WALK = ("ArrowDown",) * 5 + ("ArrowUp",) * 5
 
 
+_SETTLE_INSTALL = """
+() => {
+  const root = document.querySelector('.dlw-gf');
+  const state = window.__settle = { keys: [], draws: [] };
+  document.addEventListener('keydown', () => { state.keys.push(performance.now()); }, true);
+  new MutationObserver(() => requestAnimationFrame(() => {
+    state.draws.push([performance.now(), root.dataset.weightScale]);
+  })).observe(root, { attributes: true, attributeFilter: ['data-draws'] });
+}
+"""
+
+
+HELD_KEY_MODES = {  # what the kernel is told for each way of answering look-ahead requests
+    "look-ahead in a thread": "",
+    "look-ahead on the message thread": "meter._LOOK_AHEAD_IN_A_THREAD = False",
+    "look-ahead off": "meter._LOOKAHEAD_VALUES = 0",
+}
+
+
+def held_key_settle(page, sweeps: int, mode: str, steps: int = 8, gap_s: float = 0.03) -> list[float]:
+    """A held arrow key on the weight-scale slider, like a drag: ``steps`` presses ``gap_s`` apart over
+    weight scales never computed (each sweep has a seed of its own), then the time in ms from the
+    last press until the widget draws the last value; ``mode`` is one of HELD_KEY_MODES."""
+    if HELD_KEY_MODES[mode]:
+        run_in_kernel(page, HELD_KEY_MODES[mode])
+    page.evaluate(_SETTLE_INSTALL)
+    control = page.locator(".dlw-gf input[data-setting='weight_scale']").first
+    first_seed = 100 + 100 * list(HELD_KEY_MODES).index(mode)
+    samples = []
+    try:
+        for sweep in range(sweeps):
+            run_in_kernel(page, f"meter.set(seed={first_seed + sweep}, weight_scale=1.0)")
+            page.wait_for_function("() => document.querySelector('.dlw-gf').dataset.weightScale === '1'")
+            control.focus()
+            time.sleep(0.3)   # the focus's own look-ahead, as a learner's hand takes that long to start
+            page.evaluate("() => { window.__settle.keys = []; window.__settle.draws = []; }")
+            for _ in range(steps):
+                page.keyboard.press("ArrowRight")
+                time.sleep(gap_s)
+            final = f"{1.0 + 0.1 * steps:g}"
+            page.wait_for_function(f"() => window.__settle.draws.some(([, value]) => value === '{final}')",
+                                   timeout=30_000)
+            keys, draws = page.evaluate("() => [window.__settle.keys, window.__settle.draws]")
+            samples.append(min(t for t, value in draws if value == final) - keys[-1])
+    finally:
+        run_in_kernel(page, "for _name in ('_LOOK_AHEAD_IN_A_THREAD', '_LOOKAHEAD_VALUES'):\n"
+                            "    meter.__dict__.pop(_name, None)")
+    return samples
+
+
 def browser(presses: int) -> dict:
     """Key press to new pixels for each kind of control: the depth slider, the activation
     drop-down, the batch-norm switch (space bar); each with look-ahead, then with it off."""
@@ -174,6 +227,10 @@ def browser(presses: int) -> dict:
             results[f"meter, {name}, look-ahead off (kernel)"] = presses_without_lookahead(
                 page, "draws", ".dlw-gf", control, "meter", presses, keys)
             run_in_kernel(page, f"meter.set({start})")
+        for mode in HELD_KEY_MODES:
+            results[f"meter, weight scale key held, last press to view ({mode})"] = \
+                held_key_settle(page, max(6, presses // 3), mode)
+        run_in_kernel(page, "meter.set(seed=0, weight_scale=1.0)")
         results["interact + matplotlib baseline"] = measure_baseline(page, presses)
     return {name: summary(samples) for name, samples in results.items()}
 

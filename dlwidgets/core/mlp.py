@@ -49,6 +49,7 @@ __all__ = [
     "global_grad_norm",
     "classify_gradient_ratio",
     "norm_clipped",
+    "PassStopped",
 ]
 
 LOSSES = ("mse", "cross_entropy")
@@ -79,6 +80,11 @@ def _real(value, name):
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be positive and finite, got {value!r}")
     return value
+
+
+class PassStopped(Exception):
+    """A forward_backward pass ended early because its ``stop`` callable said so (its answer is no
+    longer wanted); the network is left as it was."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -555,6 +561,7 @@ class MLP:
         saturation_threshold: float = DEFAULT_SATURATION_THRESHOLD,
         keep_grads: bool = True,
         trace: ForwardTrace | None = None,
+        stop=None,
     ) -> ForwardBackwardResult:
         """One forward and backward pass on a batch; the parameters are not changed.
 
@@ -568,6 +575,9 @@ class MLP:
         that are equal to this network's, value for value, on the same batch, instead of computing
         them, and result.trace is the trace continued with the layers this pass computed: what a
         network that differs only in depth needs. The result is exactly that of a pass without it.
+
+        stop: a callable asked before each layer, forward and backward; once it returns True the pass
+        raises PassStopped (for a what-if computation that a newer request has made pointless).
         """
         x, y = self._check_batch(x, y)
         if clip_value is not None:
@@ -580,10 +590,10 @@ class MLP:
         ws = self._take_workspace(x.shape[0])
         x_t = np.ascontiguousarray(x.T)  # the first layer's input, units x examples like every layer's
         try:
-            out, layers, new_trace = self._forward_pass(ws, x, x_t, below, trace)
+            out, layers, new_trace = self._forward_pass(ws, x, x_t, below, trace, stop)
             loss, g_out = _LOSS_FUNCTIONS[self.loss_name](out, y)
             sink = _GradientSink(self.params, keep_grads, clip_value, ws.grads)
-            act_norms = self._backward_pass(ws, g_out, x_t, layers, sink)
+            act_norms = self._backward_pass(ws, g_out, x_t, layers, sink, stop)
         finally:
             self._workspace = ws
         result = self._result(loss, out, [layer.stats for layer in layers], act_norms, sink, max_norm)
@@ -607,7 +617,7 @@ class MLP:
         p = self.params
         return (p[w_name], p[gamma_name], p[beta_name]) if self.batch_norm else (p[w_name], p[b_name])
 
-    def _forward_pass(self, ws, x, x_t, below, trace):
+    def _forward_pass(self, ws, x, x_t, below, trace, stop=None):
         """Output, every hidden layer as a TracedLayer (what the backward pass and the statistics
         need; units x examples, the layout of x_t, x transposed) and the continued trace (None if
         none was given). Layers taken from the trace are not computed; new ones are recorded into
@@ -619,6 +629,8 @@ class MLP:
         room = TRACE_BUDGET_BYTES if trace is not None else -1
         layers, new_layers, reused = [], [], 0
         for l in range(self.depth):
+            if stop is not None and stop():
+                raise PassStopped
             skip = self._skip(l + 1)
             params = self._layer_params(l)
             size = layer_nbytes(params, *shape, self.batch_norm) if trace is not None else 0
@@ -654,7 +666,7 @@ class MLP:
         w_name, b_name = self._names[self.depth][:2]
         return np.matmul(h.T, self.params[w_name].T) + self.params[b_name], layers, new_trace
 
-    def _backward_pass(self, ws, g_out, x_t, layers, sink):
+    def _backward_pass(self, ws, g_out, x_t, layers, sink, stop=None):
         """Fill sink with every parameter's gradient; return ||dL/dh_l|| per hidden layer.
 
         g_out is (examples x outputs) as the loss gives it; everything else is units x examples.
@@ -668,6 +680,8 @@ class MLP:
         g_h, spare = np.matmul(p[w_name].T, g_out.T, out=ws.grad_h[0]), ws.grad_h[1]
         act_norms = [0.0] * self.depth
         for l in range(self.depth - 1, -1, -1):
+            if stop is not None and stop():
+                raise PassStopped
             w_name, b_name, gamma_name, beta_name = self._names[l]
             layer = layers[l]
             act_norms[l] = math.sqrt(_squares(g_h))

@@ -30,7 +30,8 @@ never by giving the traits other values, and one lock per widget serialises the 
 and the caches behind them; the view shown is always that of the settings as they are last.
 A look-ahead request is answered from a thread of its own that takes the lock one view at a time
 and stops when the settings change, so the learner's next change, queued behind the request,
-waits for one what-if view at most, not for all of them.
+waits for one what-if view at most, not for all of them; a widget whose views are slow (the
+meter) also stops the what-if view in progress, part-way, unless the change is to that very view.
 """
 
 from __future__ import annotations
@@ -147,6 +148,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     _LOOKAHEAD_BUDGET_S = 0.1
     # The views (or messages) of this many recent settings are remembered (0 turns it off).
     _REMEMBERED_VIEWS = 8
+    # Look-ahead requests are answered from a thread of their own (False: on the message's thread,
+    # holding up whatever comes behind; the benchmarks compare the two).
+    _LOOK_AHEAD_IN_A_THREAD = True
 
     def __init_subclass__(cls, **kwargs):
         """Settings the front end changes are not echoed back: ipywidgets' echo is a message the browser
@@ -162,7 +166,10 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
         self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
         self._look_ahead_thread = None  # the thread answering the last look-ahead request
+        self._changes = 0  # settings changes so far: a what-if computation checks it to stop early
+        self._what_if = threading.local()  # in a look-ahead's thread: (key of the what-if settings, changes seen)
         super().__init__(**kwargs)
+        self.observe(self._count_change, names=list(self._SETTINGS))  # first, before the recomputation waits
         self.observe(self._recompute, names=list(self._SETTINGS))
         self.on_msg(self._on_front_end_message)
         self._recompute()
@@ -233,6 +240,26 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
             keep_newest(self._remembered, self._key(settings), entry, self._REMEMBERED_VIEWS)
         return entry
 
+    def _count_change(self, change=None) -> None:
+        self._changes += 1
+
+    def _stale(self) -> bool:
+        """Whether the view being computed is a look-ahead's what-if that nobody will want any more: the
+        settings have changed since it began, to something else than it. Always False for a real
+        change. A _compute that can stop part-way asks it (the meter, before each layer of its pass)
+        and stops by raising, so that a change queued behind a look-ahead does not wait for it."""
+        what_if = getattr(self._what_if, "settings", None)
+        if what_if is None:
+            return False
+        key, seen = what_if
+        changes = self._changes
+        if changes == seen:
+            return False
+        if self._key(self._settings_now()) != key:
+            return True
+        self._what_if.settings = (key, changes)  # the learner has come to this very what-if: finish it
+        return False
+
     def _recompute(self, change=None) -> None:
         # The settings are read holding the lock, so whichever thread recomputes last shows the view of
         # the settings as they are last, whatever order two threads' changes came in.
@@ -263,10 +290,13 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 if self._key(self._settings_now()) != asked_for:
                     break
                 slow = self._compute_seconds > self._LOOKAHEAD_BUDGET_S
+                self._what_if.settings = (self._key(settings), self._changes)
                 try:
                     found = self._remembered_view(settings) if slow else self._view_for(settings)
-                except Exception:  # noqa: BLE001 - a what-if only; the real change reports its own error
+                except Exception:  # noqa: BLE001 - a what-if, or stopped (_stale): the real change reports its own error
                     continue
+                finally:
+                    self._what_if.settings = None
             if found is not None:
                 entries.append({"settings": self._stamp(settings), "view": found[0], "error": found[1]})
         return entries
@@ -279,6 +309,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         if isinstance(request, dict):
             # the neighbours of the settings as they are when the request comes, not when the thread runs
             args = (request.get("name"), request.get("values"), self._settings_now())
+            if not self._LOOK_AHEAD_IN_A_THREAD:
+                self._answer_look_ahead(*args)
+                return
             thread = threading.Thread(target=self._answer_look_ahead, args=args,
                                       name=f"{type(self).__name__} look-ahead", daemon=True)
             self._look_ahead_thread = thread

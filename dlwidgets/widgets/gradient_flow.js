@@ -115,6 +115,7 @@ function render({ model, el: root }) {
     root.dataset.signalFlow = v.signal_flow;
     root.dataset.ratio = v.ratio === null ? "" : String(v.ratio);
     root.dataset.depth = String(v.depth);
+    root.dataset.weightScale = String(v.weight_scale);
     root.dataset.activation = v.activation;
     root.dataset.batchNorm = String(v.batch_norm);
     root.dataset.draws = String(++draws);

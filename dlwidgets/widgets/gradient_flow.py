@@ -128,7 +128,7 @@ class GradientFlowMeter(CourseWidget):
         if pass_key != (net_key, batch_key):
             trace_key = (net_key[1:], batch_key)
             with np.errstate(all="ignore"):
-                result = net.forward_backward(x, y, keep_grads=False,
+                result = net.forward_backward(x, y, keep_grads=False, stop=self._stale,
                                               trace=self._traces.get(trace_key) or ForwardTrace())
             self._last_pass = ((net_key, batch_key), result)
             new_trace = trace_key not in self._traces

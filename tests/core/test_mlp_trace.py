@@ -212,3 +212,30 @@ def test_the_meters_networks_of_neighbouring_depths_share_their_layers():
         trace = got.trace
     assert len(trace.layers) == 22
     assert all(layer.params[0] is net.params[f"W{l}"] for l, layer in enumerate(trace.layers, 1))  # shared
+
+
+# ---------------------------------------------------------------------------------------
+# Stopping a pass part-way: a what-if nobody wants any more
+
+
+@pytest.mark.parametrize("stop_after", [0, 3, 12, 19])   # forward layers 1-10 ask first, then backward 10-1
+def test_a_stopped_pass_raises_and_leaves_the_network_and_the_trace_as_they_were(stop_after):
+    from dlwidgets.core import PassStopped
+
+    net = mlp_network(depth=10, width=8, activation="tanh", init="orthogonal")
+    x, y = mlp_batch(8, 6, 0)
+    expected = net.forward_backward(x, y, keep_grads=False)
+    trace = ForwardTrace()
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return len(asked) > stop_after
+
+    with pytest.raises(PassStopped):
+        net.forward_backward(x, y, keep_grads=False, trace=trace, stop=stop)
+    assert len(asked) == stop_after + 1
+    assert trace.layers == ()    # a trace never changes; the stopped pass returned no new one
+    again = net.forward_backward(x, y, keep_grads=False, trace=trace, stop=lambda: False)
+    assert again.weight_grad_norms == expected.weight_grad_norms and again.loss == expected.loss
+    assert [st.std for st in again.layer_stats] == [st.std for st in expected.layer_stats]
