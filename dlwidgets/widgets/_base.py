@@ -241,6 +241,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         return entry
 
     def _count_change(self, change=None) -> None:
+        """Count a settings change (an observer run before _recompute, which may wait for the lock), so
+        that a what-if computation in progress can tell at once that it has become stale."""
         self._changes += 1
 
     def _stale(self) -> bool:
