@@ -31,7 +31,8 @@ and the caches behind them; the view shown is always that of the settings as the
 A look-ahead request is answered from a thread of its own that takes the lock one view at a time
 and stops when the settings change, so the learner's next change, queued behind the request,
 waits for one what-if view at most, not for all of them; a widget whose views are slow (the
-meter) also stops the what-if view in progress, part-way, unless the change is to that very view.
+meter, the initialisation explorer) also stops the what-if view in progress, part-way, unless the
+change is to that very view.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
     def _stale(self) -> bool:
         """Whether the view being computed is a look-ahead's what-if that nobody will want any more: the
         settings have changed since it began, to something else than it. Always False for a real
-        change. A _compute that can stop part-way asks it (the meter, before each layer of its pass)
+        change. A _compute that can stop part-way asks it (core's MLP pass, before each layer)
         and stops by raising, so that a change queued behind a look-ahead does not wait for it."""
         what_if = getattr(self._what_if, "settings", None)
         if what_if is None:

@@ -30,20 +30,21 @@ PALETTE = {"hist": "#0072B2", "identical": "#D55E00", "std": "#009E73"}  # Okabe
 
 
 def explorer_network(depth=10, width=128, batch=256, activation="tanh", init="glorot_uniform", weight_scale=1.0,
-                     train_steps=0, learning_rate=0.01, seed=0):
+                     train_steps=0, learning_rate=0.01, seed=0, stop=None):
     """(net, x, y, result): the explorer's core MLP after ``train_steps`` SGD steps, and its last pass.
 
     The batch is the gradient-flow meter's (core's ``mlp_batch``); each step subtracts
-    ``learning_rate`` times every gradient that ``forward_backward`` returned.
+    ``learning_rate`` times every gradient that ``forward_backward`` returned. ``stop`` goes to
+    every pass (core's PassStopped ends the computation part-way).
     """
     net = mlp_network(depth, width, activation, init, weight_scale, False, False, seed)
     x, y = mlp_batch(width, batch, seed)
     with np.errstate(all="ignore"):
-        result = net.forward_backward(x, y)
+        result = net.forward_backward(x, y, stop=stop)
         for _ in range(train_steps):
             for name, grad in result.grads.items():
                 net.params[name] -= learning_rate * grad
-            result = net.forward_backward(x, y)
+            result = net.forward_backward(x, y, stop=stop)
     return net, x, y, result
 
 
@@ -97,7 +98,7 @@ class InitExplorer(CourseWidget):
             "learning_rate": real_number("learning_rate", s.learning_rate, *INIT_LIMITS["learning_rate"]),
             "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
         }
-        net, x, _, result = explorer_network(**s)
+        net, x, _, result = explorer_network(**s, stop=self._stale)
         acts = hidden_activations(net, x)
         if not all(np.all(np.isfinite(a)) for a in acts) or not np.isfinite(result.loss):
             raise ValueError("the activations overflowed; lower the weight scale, the learning rate or the depth")

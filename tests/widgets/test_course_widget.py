@@ -259,11 +259,11 @@ def test_look_ahead_in_one_thread_and_changes_in_another_never_mix_their_setting
     assert meter.view == fresh.view
 
 
-def held_look_ahead(meter, values, held):
+def held_look_ahead(widget, values, held):
     """Start a look-ahead for depths ``values`` whose what-if view for depth ``held`` waits, before it
     computes, until the returned event is set; returns (computed depths, that event)."""
     computed, started, go = [], threading.Event(), threading.Event()
-    compute = meter._compute
+    compute = widget._compute
 
     def watched(s):
         computed.append(s.depth)
@@ -272,45 +272,59 @@ def held_look_ahead(meter, values, held):
             assert go.wait(10)
         return compute(s)
 
-    meter._compute = watched
-    meter._on_front_end_message(meter, {"lookahead": {"name": "depth", "values": values}}, [])
+    widget._compute = watched
+    widget._on_front_end_message(widget, {"lookahead": {"name": "depth", "values": values}}, [])
     assert started.wait(10)      # the request returned at once; its thread is at the what-if
     return computed, go
 
 
-def change_behind(meter, go, depth):
+def change_behind(widget, go, depth):
     """Change the depth from another thread while the look-ahead is held, then let both finish."""
-    cell = threading.Thread(target=lambda: setattr(meter, "depth", depth))
+    cell = threading.Thread(target=lambda: setattr(widget, "depth", depth))
     cell.start()
     deadline = time.monotonic() + 10
-    while meter.depth != depth and time.monotonic() < deadline:   # set, its view waiting for the lock
+    while widget.depth != depth and time.monotonic() < deadline:   # set, its view waiting for the lock
         time.sleep(0.001)
     go.set()
-    meter._look_ahead_thread.join(10)
+    widget._look_ahead_thread.join(10)
     cell.join(10)
 
 
-def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_view():
-    meter = GradientFlowMeter(depth=6, width=8, batch=4, activation="tanh")
-    sent = capture(meter)
-    computed, go = held_look_ahead(meter, [7, 5, 8], held=7)
-    change_behind(meter, go, 3)
+SLOW_VIEWS = [  # the widgets whose what-if views stop part-way
+    lambda: GradientFlowMeter(depth=6, width=8, batch=4, activation="tanh"),
+    lambda: InitExplorer(depth=6, width=8, batch=4, activation="tanh", train_steps=2),
+]
+
+
+def fresh_view(make, **settings):
+    widget = make()
+    widget.set(**settings)
+    return widget.view
+
+
+@pytest.mark.parametrize("make", SLOW_VIEWS)
+def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_view(make):
+    widget = make()
+    sent = capture(widget)
+    computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
+    change_behind(widget, go, 3)
     assert computed == [7, 3]    # depth 7 was begun, and stopped at its first layer; 5 and 8 never begun
     nearby = [m["content"]["nearby"] for m in sent if m["method"] == "custom"]
     assert nearby == [[]]        # nothing half computed is sent
-    assert meter._remembered_view({**meter._settings_now(), "depth": 7}) is None   # nor remembered
-    assert meter.view == GradientFlowMeter(depth=3, width=8, batch=4, activation="tanh").view
+    assert widget._remembered_view({**widget._settings_now(), "depth": 7}) is None   # nor remembered
+    assert widget.view == fresh_view(make, depth=3)
 
 
-def test_a_change_to_the_very_view_the_look_ahead_is_computing_lets_it_finish_and_uses_it():
-    meter = GradientFlowMeter(depth=6, width=8, batch=4, activation="tanh")
-    sent = capture(meter)
-    computed, go = held_look_ahead(meter, [7, 5, 8], held=7)
-    change_behind(meter, go, 7)
+@pytest.mark.parametrize("make", SLOW_VIEWS)
+def test_a_change_to_the_very_view_the_look_ahead_is_computing_lets_it_finish_and_uses_it(make):
+    widget = make()
+    sent = capture(widget)
+    computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
+    change_behind(widget, go, 7)
     assert computed == [7]       # computed once, by the look-ahead; the change found it remembered
     nearby = [m["content"]["nearby"] for m in sent if m["method"] == "custom"]
     assert [[entry["settings"]["depth"] for entry in entries] for entries in nearby] == [[7]]
-    assert meter.view == GradientFlowMeter(depth=7, width=8, batch=4, activation="tanh").view
+    assert widget.view == fresh_view(make, depth=7)
 
 
 def test_a_real_change_is_never_stopped_part_way():
