@@ -19,15 +19,17 @@ step to a setting the look-ahead computed costs no pass at all: that is timed on
 ("views remembered") and switched off for every other row, which time the computation.
 Networks are cached by their settings, so the "warm" rows (a network built before, as when a
 slider goes back and forth) cost the pass alone, while "cold" ones (a new seed every time) also
-draw 50 orthogonal weight matrices. The "full pass alone" rows, one per activation the drop-down
-offers, are what a network never built with that activation costs beyond its build. The "drag step"
-rows time a change queued behind a look-ahead request, as when a slider is dragged over values
-never computed, with the request answered in its own thread (as the widgets do: the change stops
-its what-if pass between two layers) and, for comparison, answered first on the message thread.
-In the browser the same is timed end to end: a held arrow key on the weight-scale slider, from
-its last press to the drawing of the last value. A depth not seen before draws at most one new matrix (every
-depth shares its first layers, see core's mlp_weights), so a "drag" step costs a network build
-(the meter's networks share the cached, read-only matrices) and the pass on top of the trace.
+draw 50 orthogonal weight matrices. A depth not seen before draws at most one new matrix (every
+depth shares its first layers, see core's mlp_weights), so a step of the "drag 40 -> 60 -> 40"
+row costs a network build (the meter's networks share the cached, read-only matrices) and the
+pass on top of the trace. The "full pass alone" rows, one per activation the drop-down offers,
+are what a network never built with that activation costs beyond its build. The "drag step
+behind a look-ahead request" rows time a change queued behind a look-ahead request, as when a
+slider is dragged over weight scales never computed, with the request answered in its own thread
+(as the widgets do: the change stops its what-if pass between two layers) and, for comparison,
+answered first on the message thread. In the browser the same is timed end to end: a held arrow
+key on the weight-scale slider, from its last press to the drawing of the last value, with the
+look-ahead in a thread, on the message thread, and off.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
 """
 
