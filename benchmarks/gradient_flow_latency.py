@@ -85,9 +85,8 @@ def kernel_side(updates: int) -> dict:
 
     # a slider dragged over weight scales never computed: after each change the front end asks for the
     # neighbours of the new value, and the next change comes in behind that request. The request is
-    # answered in a thread of its own that the change stops before its next what-if view, so the
-    # change waits for one of them at most; answered on the message thread, as the kernel once did,
-    # it waited for both
+    # answered in a thread of its own, whose what-if pass the change stops between two layers; answered
+    # on the message thread, as the kernel once did, the change waited for both what-if views
     for label, inline in (("answered in its own thread", False), ("answered first, on one thread", True)):
         dragged = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", weight_scale=3.0))
         set_dragged = changing(dragged, "weight_scale")
