@@ -296,6 +296,12 @@ SLOW_VIEWS = [  # the widgets whose what-if views stop part-way
 ]
 
 
+def look_ahead_replies(sent) -> list:
+    """The look-ahead answers among the messages a widget sent: per answer, the depths it carries
+    views for."""
+    return [[entry["settings"]["depth"] for entry in m["content"]["nearby"]] for m in sent if m["method"] == "custom"]
+
+
 def fresh_view(make, **settings):
     widget = make()
     widget.set(**settings)
@@ -309,8 +315,7 @@ def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_vi
     computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
     change_behind(widget, go, 3)
     assert computed == [7, 3]    # depth 7 was begun, and stopped at its first layer; 5 and 8 never begun
-    nearby = [m["content"]["nearby"] for m in sent if m["method"] == "custom"]
-    assert nearby == [[]]        # nothing half computed is sent
+    assert look_ahead_replies(sent) == [[]]   # nothing half computed is sent
     assert widget._remembered_view({**widget._settings_now(), "depth": 7}) is None   # nor remembered
     assert widget.view == fresh_view(make, depth=3)
 
@@ -322,8 +327,7 @@ def test_a_change_to_the_very_view_the_look_ahead_is_computing_lets_it_finish_an
     computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
     change_behind(widget, go, 7)
     assert computed == [7]       # computed once, by the look-ahead; the change found it remembered
-    nearby = [m["content"]["nearby"] for m in sent if m["method"] == "custom"]
-    assert [[entry["settings"]["depth"] for entry in entries] for entries in nearby] == [[7]]
+    assert look_ahead_replies(sent) == [[7]]
     assert widget.view == fresh_view(make, depth=7)
 
 
