@@ -87,17 +87,15 @@ def kernel_side(updates: int) -> dict:
     # neighbours of the new value, and the next change comes in behind that request. The request is
     # answered in a thread of its own, whose what-if pass the change stops between two layers; answered
     # on the message thread, as the kernel once did, the change waited for both what-if views
-    for label, inline in (("answered in its own thread", False), ("answered first, on one thread", True)):
+    for label, in_a_thread in (("answered in its own thread", True), ("answered first, on one thread", False)):
         dragged = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal", weight_scale=3.0))
+        dragged._LOOK_AHEAD_IN_A_THREAD = in_a_thread
         set_dragged = changing(dragged, "weight_scale")
 
-        def next_drag_step(scale, dragged=dragged, set_dragged=set_dragged, inline=inline):
+        def next_drag_step(scale, dragged=dragged, set_dragged=set_dragged):
             now = dragged.weight_scale
             request = {"name": "weight_scale", "values": [round(now - 0.0005, 4), round(now + 0.0005, 4)]}
-            if inline:
-                dragged._answer_look_ahead(request["name"], request["values"])
-            else:
-                dragged._on_front_end_message(dragged, {"lookahead": request}, [])
+            dragged._on_front_end_message(dragged, {"lookahead": request}, [])
             set_dragged(scale)
             if dragged._look_ahead_thread is not None:
                 dragged._look_ahead_thread.join()   # it has stopped by now; not part of the change's time

@@ -320,7 +320,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
             self._look_ahead_thread = thread
             thread.start()
 
-    def _answer_look_ahead(self, name, values, now: dict | None = None) -> None:
+    def _answer_look_ahead(self, name, values, now: dict) -> None:
         """Send the front end the neighbouring views it asked for (an empty list if none)."""
         self.send({"nearby": self._nearby(name, values, now)})
 
