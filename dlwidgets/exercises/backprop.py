@@ -280,6 +280,9 @@ def check_gradient_challenge(settings) -> None:
         value = settings[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise CheckFailed(f"{key} must be between {lo} and {hi} (the meter's range), got {value!r}.")
+    for key in ("batch_norm", "residual"):
+        if not isinstance(settings[key], bool):
+            raise CheckFailed(f"{key} must be True or False, got {settings[key]!r}.")
     try:
         ratio = challenge_ratio(settings)
     except (TypeError, ValueError) as exc:

@@ -37,6 +37,7 @@ change is to that very view.
 
 from __future__ import annotations
 
+import math
 import pathlib
 import threading
 import time
@@ -50,7 +51,8 @@ import traitlets
 from ..cpu_limit import keep_blas_within_limit
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "choice", "keep_newest", "trim_to_budget"]
+__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "switch", "choice", "keep_newest",
+           "trim_to_budget"]
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -80,9 +82,21 @@ def real_number(name: str, value, lo: float, hi: float, *, label: str | None = N
     label = _label(name, label)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{label} must be a number, got {value!r}")
-    if not (np.isfinite(value) and lo <= value <= hi):
-        raise ValueError(f"{label} must be between {lo:g} and {hi:g}, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number too large for a float
+        number = math.inf if value > 0 else -math.inf
+    if not (math.isfinite(number) and lo <= number <= hi):
+        # the number as a float: 5 and 5.0 are one setting here, with one message (see CourseWidget._key)
+        raise ValueError(f"{label} must be between {lo:g} and {hi:g}, got {number!r}")
+    return number
+
+
+def switch(name: str, value, *, label: str | None = None) -> bool:
+    """``value`` if it is True or False, or a ValueError that says so (naming it ``label``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{_label(name, label)} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def choice(name: str, value, options, *, label: str | None = None) -> str:
@@ -111,6 +125,9 @@ def trim_to_budget(cache: OrderedDict, budget: int, nbytes, keep: int = 1) -> No
             break
         cache.popitem(last=False)
         total -= size
+
+
+_EXACT_FLOAT_INTS = 2**53  # whole numbers up to this size are the same number as a float
 
 
 def _can_stand_for(value, current) -> bool:
@@ -170,6 +187,8 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         self._changes = 0  # settings changes so far: a what-if computation checks it to stop early
         self._what_if = threading.local()  # in a look-ahead's thread: (key of the what-if settings, changes seen)
         super().__init__(**kwargs)
+        # real-valued settings: those whose default is a float (a whole-number one's is an int)
+        self._real_settings = tuple(name for name in self._SETTINGS if isinstance(self.trait_defaults(name), float))
         self.observe(self._count_change, names=list(self._SETTINGS))  # first, before the recomputation waits
         self.observe(self._recompute, names=list(self._SETTINGS))
         self.on_msg(self._on_front_end_message)
@@ -207,8 +226,14 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         return {k: _jsonable(settings[k]) for k in self._SETTINGS}
 
     def _key(self, settings: dict) -> str:
-        """Settings as a key of the remembered views (repr tells 1, 1.0, True and "1" apart)."""
-        return repr(list(self._stamp(settings).values()))
+        """Settings as a key of the remembered views. repr tells 1, 1.0, True and "1" apart (a whole-number
+        setting refuses 1.0), but a real-valued setting's 1 is its 1.0: the browser sends a slider's 1.0 as 1."""
+        stamp = self._stamp(settings)
+        for name in self._real_settings:
+            value = stamp[name]
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _EXACT_FLOAT_INTS:
+                stamp[name] = float(value)
+        return repr(list(stamp.values()))
 
     def _view_or_error(self, settings: dict) -> tuple[dict, str]:
         """(view, '') computed by core for these settings, or ({}, why they are impossible)."""

@@ -44,7 +44,8 @@ function render({ model, el: root }) {
     if (T > 0) temp.value = Math.log10(T);
     tempOut.value = String(model.get("temperature"));
     mask.value = model.get("mask");
-    pad.input.max = Math.max(0, (model.get("tokens") || []).length - 1);
+    const tokens = model.get("tokens");   // checked by Python: it may be anything until then
+    pad.input.max = Math.max(0, (Array.isArray(tokens) ? tokens.length : 0) - 1);
     pad.sync();
     pad.input.disabled = model.get("mask") !== "padding";
     src.sync();

@@ -28,26 +28,42 @@ PALETTE = {"weight": "#0072B2", "positive": "#E69F00", "negative": "#56B4E9", "m
            "fixed": "#D55E00", "attended": "#009E73", "text": "#000000"}
 
 
+def _token_list(tokens) -> list[str]:
+    """The tokens as a list of strings, or a ValueError that says what is wanted."""
+    if isinstance(tokens, str):
+        raise ValueError(f"tokens must be a list of words, such as {tokens.split()!r} (a sentence's "
+                         f"str.split()), got the string {tokens!r}")
+    if not isinstance(tokens, (list, tuple)):
+        raise ValueError(f"tokens must be a list of words, such as ['the', 'cat', 'sat'], got {tokens!r}")
+    if not 1 <= len(tokens) <= 16:
+        raise ValueError(f"give between 1 and 16 tokens, got {len(tokens)}")
+    return [str(t) for t in tokens]
+
+
 class AttentionMap(CourseWidget):
     """Scores and softmax weights of self-attention over a short sentence; the bottleneck demo."""
 
     _esm = front_end("attention_map.js")
     _css = pathlib.Path(__file__).with_name("attention_map.css")
 
-    tokens = traitlets.List(list(DEFAULT_TOKENS), help="The tokens (queries and keys: self-attention)").tag(sync=True)
-    kind = traitlets.Unicode("scaled", help="Scores: 'dot' (q·k), 'scaled' (q·k/√d_k) or 'additive'").tag(sync=True)
+    tokens = traitlets.Any(help="The tokens (queries and keys: self-attention), a list of words").tag(sync=True)
+    kind = traitlets.Any("scaled", help="Scores: 'dot' (q·k), 'scaled' (q·k/√d_k) or 'additive'").tag(sync=True)
     d_k = traitlets.Any(16, help="Size of the query and key vectors").tag(sync=True)
     temperature = traitlets.Any(1.0, help="Scores are divided by it before the softmax").tag(sync=True)
-    mask = traitlets.Unicode("none", help="'none', 'causal' (no peeking at later tokens) or 'padding'").tag(sync=True)
+    mask = traitlets.Any("none", help="'none', 'causal' (no peeking at later tokens) or 'padding'").tag(sync=True)
     padding = traitlets.Any(2, help="With mask='padding': how many trailing tokens are padding").tag(sync=True)
-    seed = traitlets.Int(0, help="Seed of the query, key and value vectors").tag(sync=True)
-    panel = traitlets.Unicode("attention", help="'attention' (heat maps) or 'bottleneck' (why attention)").tag(sync=True)
+    seed = traitlets.Any(0, help="Seed of the query, key and value vectors").tag(sync=True)
+    panel = traitlets.Any("attention", help="'attention' (heat maps) or 'bottleneck' (why attention)").tag(sync=True)
     source_length = traitlets.Any(12, help="Bottleneck panel: length of the source sentence").tag(sync=True)
     selected = traitlets.Int(2, help="The query row whose weights are shown as bars").tag(sync=True)
 
     _SETTINGS = ("tokens", "kind", "d_k", "temperature", "mask", "padding", "seed", "panel", "source_length")
     _DISPLAY_TRAITS = ("selected",)
     _FIGSIZE = (10, 3.8)
+
+    @traitlets.default("tokens")
+    def _default_tokens(self):
+        return list(DEFAULT_TOKENS)   # a list of its own for every widget
 
     # ------------------------------------------------------------ driving from code
     def weights(self) -> np.ndarray:
@@ -59,12 +75,11 @@ class AttentionMap(CourseWidget):
         choice("kind", s.kind, SCORE_KINDS)
         choice("mask", s.mask, MASKS)
         choice("panel", s.panel, PANELS)
-        tokens = [str(t) for t in s.tokens]
-        if not 1 <= len(tokens) <= 16:
-            raise ValueError(f"give between 1 and 16 tokens, got {len(tokens)}")
+        tokens = _token_list(s.tokens)
         v = {name: (real_number if name == "temperature" else whole_number)(name, getattr(s, name), *ATTN_LIMITS[name],
                                                                              label=name if name == "d_k" else None)
              for name in ATTN_LIMITS}
+        v["seed"] = whole_number("seed", s.seed, 0, 2**32 - 1)
         if s.mask == "padding" and v["padding"] >= len(tokens):
             raise ValueError(f"with {v['padding']} padding tokens out of {len(tokens)} every key is hidden: "
                              "no position is left to attend to")
@@ -77,7 +92,7 @@ class AttentionMap(CourseWidget):
     def _attention_view(self, s, tokens, v):
         length = len(tokens)
         q, k, _, m, (_, weights, scores) = attention_experiment(
-            length, v["d_k"], s.kind, v["temperature"], s.mask, v["padding"], s.seed)
+            length, v["d_k"], s.kind, v["temperature"], s.mask, v["padding"], v["seed"])
         masked = np.zeros((length, length), dtype=bool) if m is None else ~np.broadcast_to(m, (length, length))
         shown = np.where(masked, 0.0, scores)
         return {
@@ -90,7 +105,7 @@ class AttentionMap(CourseWidget):
         }
 
     def _bottleneck_view(self, s, v):
-        enc, contexts, influence = bottleneck_experiment(v["source_length"], s.seed)
+        enc, contexts, influence = bottleneck_experiment(v["source_length"], v["seed"])
         length = v["source_length"]
         return {
             "panel": "bottleneck", "source_length": length, "hidden": BOTTLENECK_HIDDEN,

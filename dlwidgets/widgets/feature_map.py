@@ -38,7 +38,7 @@ class FeatureMapCalculator(CourseWidget):
     dilation = traitlets.Any(1, help="Spacing between kernel taps (1 = no gaps)").tag(sync=True)
     in_channels = traitlets.Any(3, help="Input channels, for the parameter count").tag(sync=True)
     out_channels = traitlets.Any(8, help="Output channels, for the parameter count").tag(sync=True)
-    seed = traitlets.Int(0, help="Seed of the example input and kernel values").tag(sync=True)
+    seed = traitlets.Any(0, help="Seed of the example input and kernel values").tag(sync=True)
     step = traitlets.Int(-1, help="Kernel positions shown (-1 = all); the browser animates it").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the kernel").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, kernel positions per second").tag(sync=True)
@@ -74,7 +74,7 @@ class FeatureMapCalculator(CourseWidget):
         padding = self._padding(settings)
         before, after = resolve_padding(padding, k, d, s)
         out = output_size(n, k, padding, s, d)
-        rng = np.random.default_rng(settings.seed)
+        rng = np.random.default_rng(whole_number("seed", settings.seed, 0, 2**32 - 1))
         x = rng.integers(0, 5, size=(n, n)).astype(float)
         w = rng.integers(-1, 2, size=(k, k)).astype(float)
         y = conv2d(x[None, None], w[None, None], stride=s, padding=padding, dilation=d)[0, 0]

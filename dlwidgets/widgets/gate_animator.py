@@ -40,7 +40,7 @@ class GateAnimator(CourseWidget):
     hidden_size = traitlets.Any(4, help="Hidden units H (one bar per unit in every gate)").tag(sync=True)
     pulse = traitlets.Any(2.0, help="Size of the input pulse at step 1").tag(sync=True)
     noise = traitlets.Any(0.3, help="Standard deviation of the input after the pulse").tag(sync=True)
-    seed = traitlets.Int(0, help="Seed of the weights and the input noise").tag(sync=True)
+    seed = traitlets.Any(0, help="Seed of the weights and the input noise").tag(sync=True)
     step = traitlets.Int(1, help="Time step shown, 1..T; the browser advances it while playing").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is playing the sequence").tag(sync=True)
     speed = traitlets.Float(3.0, help="Playback speed, time steps per second (frames are drawn at the display rate)").tag(sync=True)
@@ -86,7 +86,7 @@ class GateAnimator(CourseWidget):
         v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *GATE_LIMITS[name])
              for name in GATE_LIMITS}
         common = {k: v[k] for k in ("steps", "hidden_size", "pulse", "noise")}
-        common["seed"] = int(s.seed)
+        common["seed"] = whole_number("seed", s.seed, 0, 2**32 - 1)
         # A slider moves one cell's bias at a time: rerun only the cell whose settings changed.
         xs, lstm = self._run_cached("lstm", lstm_experiment, forget_bias=v["forget_bias"], **common)
         _, gru = self._run_cached("gru", gru_experiment, update_bias=v["update_bias"], **common)

@@ -27,7 +27,7 @@ import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
                     classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
-from ._base import CourseWidget, choice, keep_newest, real_number, trim_to_budget, whole_number
+from ._base import CourseWidget, choice, keep_newest, real_number, switch, trim_to_budget, whole_number
 from ._plot_controls import finite, finite_list, lesson_front_end
 
 __all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
@@ -60,8 +60,8 @@ class GradientFlowMeter(CourseWidget):
     activation = traitlets.Any("sigmoid", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
     init = traitlets.Any("glorot_normal", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
     weight_scale = traitlets.Any(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
-    batch_norm = traitlets.Bool(False, help="Batch-normalise every hidden layer (training mode)").tag(sync=True)
-    residual = traitlets.Bool(False, help="Residual connections h + f(h) around every hidden layer").tag(sync=True)
+    batch_norm = traitlets.Any(False, help="Batch-normalise every hidden layer (training mode)").tag(sync=True)
+    residual = traitlets.Any(False, help="Residual connections h + f(h) around every hidden layer").tag(sync=True)
     max_norm = traitlets.Any(0.0, help="Clip the gradients to this global norm (0 = no clipping)").tag(sync=True)
     seed = traitlets.Any(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
 
@@ -100,8 +100,8 @@ class GradientFlowMeter(CourseWidget):
             "activation": choice("activation", s.activation, tuple(ACTIVATIONS)),
             "init": choice("init", s.init, tuple(INITIALISERS)),
             "weight_scale": real_number("weight_scale", s.weight_scale, *FLOW_LIMITS["weight_scale"]),
-            "batch_norm": bool(s.batch_norm),
-            "residual": bool(s.residual),
+            "batch_norm": switch("batch_norm", s.batch_norm),
+            "residual": switch("residual", s.residual),
             "max_norm": real_number("max_norm", s.max_norm, *FLOW_LIMITS["max_norm"]),
             "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
         }

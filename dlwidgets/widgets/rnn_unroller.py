@@ -14,7 +14,7 @@ import numpy as np
 import traitlets
 
 from ..core import gradient_ratio, rnn_experiment, rnn_radius_sweep, spectral_radius
-from ._base import CourseWidget, front_end, real_number, whole_number
+from ._base import CourseWidget, front_end, real_number, switch, whole_number
 
 __all__ = ["RNNUnroller", "RNN_LIMITS", "RADIUS_SWEEP"]
 
@@ -39,8 +39,8 @@ class RNNUnroller(CourseWidget):
     input_size = traitlets.Any(2, help="Input features D per step (word-vector size)").tag(sync=True)
     spectral_radius = traitlets.Any(0.9, help="Largest |eigenvalue| of the recurrent weight W_hh").tag(sync=True)
     input_scale = traitlets.Any(0.01, help="Standard deviation of the inputs (large saturates tanh)").tag(sync=True)
-    bias = traitlets.Bool(False, help="Whether the layer has PyTorch's two bias vectors").tag(sync=True)
-    seed = traitlets.Int(0, help="Seed of the weights and the inputs").tag(sync=True)
+    bias = traitlets.Any(False, help="Whether the layer has PyTorch's two bias vectors").tag(sync=True)
+    seed = traitlets.Any(0, help="Seed of the weights and the inputs").tag(sync=True)
     step = traitlets.Int(-1, help="Animation positions shown (-1 = all): 1..T forward, then T+1..2T+1 backward").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the forward pass").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, time steps per second").tag(sync=True)
@@ -68,7 +68,7 @@ class RNNUnroller(CourseWidget):
     def _compute(self, s) -> dict:
         v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *RNN_LIMITS[name])
              for name in RNN_LIMITS}
-        v["bias"], v["seed"] = bool(s.bias), int(s.seed)
+        v["bias"], v["seed"] = switch("bias", s.bias), whole_number("seed", s.seed, 0, 2**32 - 1)
         params, xs, grads = rnn_experiment(**v)
         norms = grads.grad_norms
         ratio = gradient_ratio(norms)

@@ -170,6 +170,7 @@ def test_known_challenge_solutions_pass_when_recomputed(change, capsys):
     (dict(activation="tanh", batch_norm=True), "must stay sigmoid"),
     (dict(depth=10, batch_norm=True), "30 hidden layers"),
     (dict(width=10_000, batch_norm=True), "width must be between"),
+    (dict(batch_norm="no"), "batch_norm must be True or False"),   # bool("no") would be True
 ])
 def test_challenge_failures_say_why(change, words):
     assert words in message_for(bp.check_gradient_challenge, {**CHALLENGE, **change})

@@ -212,6 +212,51 @@ def test_only_the_last_few_settings_are_remembered_and_zero_turns_it_off():
     assert len(calls) == 3 and not calc._remembered
 
 
+def test_a_real_valued_setting_reached_from_the_browser_as_a_whole_number_is_the_view_already_computed():
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh")   # weight scale 1.0, from Python
+    first = meter.view
+    calls = counting(meter)
+    meter.weight_scale = 1.5
+    meter.set_state({"weight_scale": 1})   # JSON has no 1.0: the browser's slider sends its 1.0 as 1
+    assert meter.view is first and len(calls) == 1
+    (entry,) = meter._nearby("weight_scale", [1.0])
+    assert entry["view"] is first and len(calls) == 1
+
+
+@pytest.mark.parametrize("make", [make for make, _, _ in EVERY_WIDGET])
+def test_every_real_valued_setting_takes_a_whole_number_as_its_float_and_every_other_number_refuses_a_float(make):
+    widget = make()
+    numbers = {name: value for name, value in widget._settings_now().items()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    assert set(widget._real_settings) == {name for name, value in numbers.items() if isinstance(value, float)}
+    for name in widget._real_settings:
+        calls = counting(widget)
+        widget.set(**{name: 10**9})      # out of every range here: the message is remembered too
+        message = widget.error
+        assert "got 1000000000.0" in message and len(calls) == 1
+        widget.set(**{name: 1e9})
+        assert widget.error == message and len(calls) == 1
+        widget.set(**{name: numbers[name]})
+    for name in set(numbers) - set(widget._real_settings):   # a real-valued setting with a whole default fails here
+        widget.set(**{name: float(numbers[name] + 1)})   # another value: an equal one is no change to traitlets
+        assert "must be" in widget.error, name
+        widget.set(**{name: numbers[name]})
+        assert widget.error == ""
+
+
+@pytest.mark.parametrize("make", [make for make, _, _ in EVERY_WIDGET])
+@pytest.mark.parametrize("nonsense", ["nonsense", None, [1], -2.5])
+def test_any_setting_set_to_nonsense_shows_a_message_in_the_widget_and_raises_nothing(make, nonsense):
+    widget = make()
+    for name, value in widget.settings().items():
+        if (nonsense == -2.5 and name in widget._real_settings) or (nonsense == [1] and name == "tokens"):
+            continue   # a negative mean, bias or pulse is fine, and so is the one token "1"
+        widget.set(**{name: nonsense})
+        assert widget.error and widget.view == {}, name
+        widget.set(**{name: value})
+        assert widget.error == "", name
+
+
 def test_trim_to_budget_forgets_the_oldest_entries_but_always_keeps_the_newest():
     cache = OrderedDict(a=3, b=4, c=5)
     trim_to_budget(cache, 12, lambda v: v)
