@@ -1,6 +1,7 @@
 """What every course widget shares: settings in, a view computed by core out, or a message.
 
-A widget declares its settings as traitlets and ``_SETTINGS`` naming them, and implements
+A widget declares its settings as ``Setting`` traits (any value; a real-valued setting's default is a
+float, a whole-number one's an int) and ``_SETTINGS`` naming them, and implements
 ``_compute(s)`` (returns the dict the front end draws for the settings ``s``, a namespace with one
 attribute per setting; raises ValueError or TypeError with a sentence for the learner when they
 are impossible), ``_describe(view)`` and either
@@ -51,7 +52,7 @@ import traitlets
 from ..cpu_limit import keep_blas_within_limit
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "front_end", "whole_number", "real_number", "switch", "choice", "keep_newest",
+__all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number", "switch", "choice", "keep_newest",
            "trim_to_budget"]
 
 _HERE = pathlib.Path(__file__).parent
@@ -125,6 +126,24 @@ def trim_to_budget(cache: OrderedDict, budget: int, nbytes, keep: int = 1) -> No
             break
         cache.popitem(last=False)
         total -= size
+
+
+class Setting(traitlets.Any):
+    """A widget's setting: any value, checked by the widget's own code, so that a bad one shows a message in
+    the widget. A value equal to the old one but of another type (12.0 for 12, 1 for True) is a change here,
+    which traitlets would let pass unseen: the widget checks it at once, not at the next change."""
+
+    def set(self, obj, value):
+        old = obj._trait_values.get(self.name, self.default_value)
+        super().set(obj, value)
+        new = obj._trait_values[self.name]
+        if type(old) is not type(new):
+            try:
+                unseen = bool(old == new)
+            except Exception:  # noqa: BLE001 - traitlets has notified already when it cannot compare
+                unseen = False
+            if unseen:
+                obj._notify_trait(self.name, old, new)
 
 
 _EXACT_FLOAT_INTS = 2**53  # whole numbers up to this size are the same number as a float

@@ -11,11 +11,10 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
-import traitlets
 
 from ..core import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_and_grad, dead_fraction, grad_peak,
                     saturated_fraction)
-from ._base import CourseWidget, choice, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, real_number, whole_number
 from ._plot_controls import lesson_front_end
 
 __all__ = ["ActivationExplorer", "ACTIVATION_LIMITS", "explorer_samples"]
@@ -54,14 +53,14 @@ class ActivationExplorer(CourseWidget):
     _esm = lesson_front_end("activation_explorer.js")
     _css = pathlib.Path(__file__).with_name("activation_explorer.css")
 
-    activation = traitlets.Any("sigmoid", help="Activation name, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
-    input_mean = traitlets.Any(0.0, help="Mean of the pre-activations fed in").tag(sync=True)
-    input_std = traitlets.Any(2.0, help="Standard deviation of the pre-activations fed in").tag(sync=True)
-    x_range = traitlets.Any(8.0, help="The plots span x from -x_range to x_range").tag(sync=True)
-    threshold = traitlets.Any(DEFAULT_SATURATION_THRESHOLD,
+    activation = Setting("sigmoid", help="Activation name, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
+    input_mean = Setting(0.0, help="Mean of the pre-activations fed in").tag(sync=True)
+    input_std = Setting(2.0, help="Standard deviation of the pre-activations fed in").tag(sync=True)
+    x_range = Setting(8.0, help="The plots span x from -x_range to x_range").tag(sync=True)
+    threshold = Setting(DEFAULT_SATURATION_THRESHOLD,
                               help="Saturated where |f'(x)| < threshold * peak |f'|").tag(sync=True)
-    samples = traitlets.Any(20_000, help="Number of pre-activations drawn").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the pre-activation draw").tag(sync=True)
+    samples = Setting(20_000, help="Number of pre-activations drawn").tag(sync=True)
+    seed = Setting(0, help="Seed of the pre-activation draw").tag(sync=True)
 
     _SETTINGS = ("activation", "input_mean", "input_std", "x_range", "threshold", "samples", "seed")
 

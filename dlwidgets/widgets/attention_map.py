@@ -16,7 +16,7 @@ import traitlets
 
 from ..core import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, MASK_KINDS, SCORE_KINDS,
                     attention_experiment, bottleneck_experiment, score_scaling_comparison)
-from ._base import CourseWidget, choice, front_end, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, front_end, real_number, whole_number
 
 __all__ = ["AttentionMap", "MASKS", "PANELS", "BOTTLENECK_TEMPERATURE"]
 
@@ -46,15 +46,15 @@ class AttentionMap(CourseWidget):
     _esm = front_end("attention_map.js")
     _css = pathlib.Path(__file__).with_name("attention_map.css")
 
-    tokens = traitlets.Any(help="The tokens (queries and keys: self-attention), a list of words").tag(sync=True)
-    kind = traitlets.Any("scaled", help="Scores: 'dot' (q·k), 'scaled' (q·k/√d_k) or 'additive'").tag(sync=True)
-    d_k = traitlets.Any(16, help="Size of the query and key vectors").tag(sync=True)
-    temperature = traitlets.Any(1.0, help="Scores are divided by it before the softmax").tag(sync=True)
-    mask = traitlets.Any("none", help="'none', 'causal' (no peeking at later tokens) or 'padding'").tag(sync=True)
-    padding = traitlets.Any(2, help="With mask='padding': how many trailing tokens are padding").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the query, key and value vectors").tag(sync=True)
-    panel = traitlets.Any("attention", help="'attention' (heat maps) or 'bottleneck' (why attention)").tag(sync=True)
-    source_length = traitlets.Any(12, help="Bottleneck panel: length of the source sentence").tag(sync=True)
+    tokens = Setting(help="The tokens (queries and keys: self-attention), a list of words").tag(sync=True)
+    kind = Setting("scaled", help="Scores: 'dot' (q·k), 'scaled' (q·k/√d_k) or 'additive'").tag(sync=True)
+    d_k = Setting(16, help="Size of the query and key vectors").tag(sync=True)
+    temperature = Setting(1.0, help="Scores are divided by it before the softmax").tag(sync=True)
+    mask = Setting("none", help="'none', 'causal' (no peeking at later tokens) or 'padding'").tag(sync=True)
+    padding = Setting(2, help="With mask='padding': how many trailing tokens are padding").tag(sync=True)
+    seed = Setting(0, help="Seed of the query, key and value vectors").tag(sync=True)
+    panel = Setting("attention", help="'attention' (heat maps) or 'bottleneck' (why attention)").tag(sync=True)
+    source_length = Setting(12, help="Bottleneck panel: length of the source sentence").tag(sync=True)
     selected = traitlets.Int(2, help="The query row whose weights are shown as bars").tag(sync=True)
 
     _SETTINGS = ("tokens", "kind", "d_k", "temperature", "mask", "padding", "seed", "panel", "source_length")

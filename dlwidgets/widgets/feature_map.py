@@ -13,7 +13,7 @@ import numpy as np
 import traitlets
 
 from ..core import conv2d, conv2d_params, effective_kernel_size, output_size, resolve_padding
-from ._base import CourseWidget, front_end, whole_number
+from ._base import CourseWidget, Setting, front_end, whole_number
 
 __all__ = ["FeatureMapCalculator", "LIMITS"]
 
@@ -31,14 +31,14 @@ class FeatureMapCalculator(CourseWidget):
     _esm = front_end("feature_map.js")
     _css = pathlib.Path(__file__).with_name("feature_map.css")
 
-    input_size = traitlets.Any(7, help="Input height and width, in cells").tag(sync=True)
-    kernel_size = traitlets.Any(3, help="Kernel height and width").tag(sync=True)
-    padding = traitlets.Any(0, help="Cells of zero padding per side, or 'valid', 'same', 'full'").tag(sync=True)
-    stride = traitlets.Any(1, help="Cells the kernel moves per step").tag(sync=True)
-    dilation = traitlets.Any(1, help="Spacing between kernel taps (1 = no gaps)").tag(sync=True)
-    in_channels = traitlets.Any(3, help="Input channels, for the parameter count").tag(sync=True)
-    out_channels = traitlets.Any(8, help="Output channels, for the parameter count").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the example input and kernel values").tag(sync=True)
+    input_size = Setting(7, help="Input height and width, in cells").tag(sync=True)
+    kernel_size = Setting(3, help="Kernel height and width").tag(sync=True)
+    padding = Setting(0, help="Cells of zero padding per side, or 'valid', 'same', 'full'").tag(sync=True)
+    stride = Setting(1, help="Cells the kernel moves per step").tag(sync=True)
+    dilation = Setting(1, help="Spacing between kernel taps (1 = no gaps)").tag(sync=True)
+    in_channels = Setting(3, help="Input channels, for the parameter count").tag(sync=True)
+    out_channels = Setting(8, help="Output channels, for the parameter count").tag(sync=True)
+    seed = Setting(0, help="Seed of the example input and kernel values").tag(sync=True)
     step = traitlets.Int(-1, help="Kernel positions shown (-1 = all); the browser animates it").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the kernel").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, kernel positions per second").tag(sync=True)

@@ -15,7 +15,7 @@ import numpy as np
 import traitlets
 
 from ..core import gru_experiment, lstm_experiment, retained_fraction
-from ._base import CourseWidget, front_end, real_number, whole_number
+from ._base import CourseWidget, Setting, front_end, real_number, whole_number
 
 __all__ = ["GateAnimator", "GATE_LIMITS"]
 
@@ -34,13 +34,13 @@ class GateAnimator(CourseWidget):
     _esm = front_end("gate_animator.js")
     _css = pathlib.Path(__file__).with_name("gate_animator.css")
 
-    forget_bias = traitlets.Any(0.0, help="Added to the LSTM forget gate's bias: high keeps memory, low forgets").tag(sync=True)
-    update_bias = traitlets.Any(0.0, help="Added to the GRU update gate's bias: high copies the old state through").tag(sync=True)
-    steps = traitlets.Any(30, help="Length T of the sequence").tag(sync=True)
-    hidden_size = traitlets.Any(4, help="Hidden units H (one bar per unit in every gate)").tag(sync=True)
-    pulse = traitlets.Any(2.0, help="Size of the input pulse at step 1").tag(sync=True)
-    noise = traitlets.Any(0.3, help="Standard deviation of the input after the pulse").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the weights and the input noise").tag(sync=True)
+    forget_bias = Setting(0.0, help="Added to the LSTM forget gate's bias: high keeps memory, low forgets").tag(sync=True)
+    update_bias = Setting(0.0, help="Added to the GRU update gate's bias: high copies the old state through").tag(sync=True)
+    steps = Setting(30, help="Length T of the sequence").tag(sync=True)
+    hidden_size = Setting(4, help="Hidden units H (one bar per unit in every gate)").tag(sync=True)
+    pulse = Setting(2.0, help="Size of the input pulse at step 1").tag(sync=True)
+    noise = Setting(0.3, help="Standard deviation of the input after the pulse").tag(sync=True)
+    seed = Setting(0, help="Seed of the weights and the input noise").tag(sync=True)
     step = traitlets.Int(1, help="Time step shown, 1..T; the browser advances it while playing").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is playing the sequence").tag(sync=True)
     speed = traitlets.Float(3.0, help="Playback speed, time steps per second (frames are drawn at the display rate)").tag(sync=True)

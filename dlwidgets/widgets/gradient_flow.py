@@ -23,11 +23,11 @@ import pathlib
 from collections import OrderedDict
 
 import numpy as np
-import traitlets
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
                     classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
-from ._base import CourseWidget, choice, keep_newest, real_number, switch, trim_to_budget, whole_number
+from ._base import (CourseWidget, Setting, choice, keep_newest, real_number, switch, trim_to_budget,
+                    whole_number)
 from ._plot_controls import finite, finite_list, lesson_front_end
 
 __all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
@@ -54,16 +54,16 @@ class GradientFlowMeter(CourseWidget):
     _esm = lesson_front_end("gradient_flow.js")
     _css = pathlib.Path(__file__).with_name("gradient_flow.css")
 
-    depth = traitlets.Any(30, help="Number of hidden layers").tag(sync=True)
-    width = traitlets.Any(64, help="Units per hidden layer (and input features)").tag(sync=True)
-    batch = traitlets.Any(64, help="Examples in the fixed batch").tag(sync=True)
-    activation = traitlets.Any("sigmoid", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
-    init = traitlets.Any("glorot_normal", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
-    weight_scale = traitlets.Any(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
-    batch_norm = traitlets.Any(False, help="Batch-normalise every hidden layer (training mode)").tag(sync=True)
-    residual = traitlets.Any(False, help="Residual connections h + f(h) around every hidden layer").tag(sync=True)
-    max_norm = traitlets.Any(0.0, help="Clip the gradients to this global norm (0 = no clipping)").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
+    depth = Setting(30, help="Number of hidden layers").tag(sync=True)
+    width = Setting(64, help="Units per hidden layer (and input features)").tag(sync=True)
+    batch = Setting(64, help="Examples in the fixed batch").tag(sync=True)
+    activation = Setting("sigmoid", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
+    init = Setting("glorot_normal", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
+    weight_scale = Setting(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
+    batch_norm = Setting(False, help="Batch-normalise every hidden layer (training mode)").tag(sync=True)
+    residual = Setting(False, help="Residual connections h + f(h) around every hidden layer").tag(sync=True)
+    max_norm = Setting(0.0, help="Clip the gradients to this global norm (0 = no clipping)").tag(sync=True)
+    seed = Setting(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
 
     _SETTINGS = ("depth", "width", "batch", "activation", "init", "weight_scale", "batch_norm", "residual",
                  "max_norm", "seed")

@@ -13,10 +13,9 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
-import traitlets
 
 from ..core import ACTIVATIONS, INITIALISERS, mlp_batch, mlp_network
-from ._base import CourseWidget, choice, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, real_number, whole_number
 from ._plot_controls import finite_list, lesson_front_end
 
 __all__ = ["InitExplorer", "INIT_LIMITS", "explorer_network", "hidden_activations", "shown_layers"]
@@ -73,15 +72,15 @@ class InitExplorer(CourseWidget):
     _esm = lesson_front_end("init_explorer.js")
     _css = pathlib.Path(__file__).with_name("init_explorer.css")
 
-    init = traitlets.Any("glorot_uniform", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
-    activation = traitlets.Any("tanh", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
-    depth = traitlets.Any(10, help="Number of hidden layers").tag(sync=True)
-    width = traitlets.Any(128, help="Units per hidden layer (and input features)").tag(sync=True)
-    batch = traitlets.Any(256, help="Examples in the fixed batch").tag(sync=True)
-    weight_scale = traitlets.Any(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
-    train_steps = traitlets.Any(0, help="SGD steps taken before the histograms are drawn").tag(sync=True)
-    learning_rate = traitlets.Any(0.01, help="SGD step size for train_steps").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
+    init = Setting("glorot_uniform", help="Weight initialiser, one of dlwidgets.core.INITIALISERS").tag(sync=True)
+    activation = Setting("tanh", help="Hidden activation, one of dlwidgets.core.ACTIVATIONS").tag(sync=True)
+    depth = Setting(10, help="Number of hidden layers").tag(sync=True)
+    width = Setting(128, help="Units per hidden layer (and input features)").tag(sync=True)
+    batch = Setting(256, help="Examples in the fixed batch").tag(sync=True)
+    weight_scale = Setting(1.0, help="Every initial weight is multiplied by this").tag(sync=True)
+    train_steps = Setting(0, help="SGD steps taken before the histograms are drawn").tag(sync=True)
+    learning_rate = Setting(0.01, help="SGD step size for train_steps").tag(sync=True)
+    seed = Setting(0, help="Seed of the weights (the batch uses seed + 1)").tag(sync=True)
 
     _SETTINGS = ("init", "activation", "depth", "width", "batch", "weight_scale", "train_steps", "learning_rate",
                  "seed")

@@ -14,7 +14,7 @@ import numpy as np
 import traitlets
 
 from ..core import gradient_ratio, rnn_experiment, rnn_radius_sweep, spectral_radius
-from ._base import CourseWidget, front_end, real_number, switch, whole_number
+from ._base import CourseWidget, Setting, front_end, real_number, switch, whole_number
 
 __all__ = ["RNNUnroller", "RNN_LIMITS", "RADIUS_SWEEP"]
 
@@ -34,13 +34,13 @@ class RNNUnroller(CourseWidget):
     _esm = front_end("rnn_unroller.js")
     _css = pathlib.Path(__file__).with_name("rnn_unroller.css")
 
-    steps = traitlets.Any(20, help="Length T of the input sequence").tag(sync=True)
-    hidden_size = traitlets.Any(6, help="Hidden units H").tag(sync=True)
-    input_size = traitlets.Any(2, help="Input features D per step (word-vector size)").tag(sync=True)
-    spectral_radius = traitlets.Any(0.9, help="Largest |eigenvalue| of the recurrent weight W_hh").tag(sync=True)
-    input_scale = traitlets.Any(0.01, help="Standard deviation of the inputs (large saturates tanh)").tag(sync=True)
-    bias = traitlets.Any(False, help="Whether the layer has PyTorch's two bias vectors").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the weights and the inputs").tag(sync=True)
+    steps = Setting(20, help="Length T of the input sequence").tag(sync=True)
+    hidden_size = Setting(6, help="Hidden units H").tag(sync=True)
+    input_size = Setting(2, help="Input features D per step (word-vector size)").tag(sync=True)
+    spectral_radius = Setting(0.9, help="Largest |eigenvalue| of the recurrent weight W_hh").tag(sync=True)
+    input_scale = Setting(0.01, help="Standard deviation of the inputs (large saturates tanh)").tag(sync=True)
+    bias = Setting(False, help="Whether the layer has PyTorch's two bias vectors").tag(sync=True)
+    seed = Setting(0, help="Seed of the weights and the inputs").tag(sync=True)
     step = traitlets.Int(-1, help="Animation positions shown (-1 = all): 1..T forward, then T+1..2T+1 backward").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is animating the forward pass").tag(sync=True)
     speed = traitlets.Float(4.0, help="Animation speed, time steps per second").tag(sync=True)

@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 
 from ..core import MLP, sigmoid, tanh
-from ._base import CourseWidget, real_number, whole_number
+from ._base import CourseWidget, Setting, real_number, whole_number
 from ._plot_controls import lesson_front_end
 
 __all__ = ["ZeroCentredUpdates", "ZERO_CENTRED_LIMITS", "START", "TARGET", "NOTES_EXAMPLE", "sgd_path"]
@@ -67,10 +67,10 @@ class ZeroCentredUpdates(CourseWidget):
     _esm = lesson_front_end("zero_centred.js")
     _css = pathlib.Path(__file__).with_name("zero_centred.css")
 
-    learning_rate = traitlets.Any(0.5, help="SGD step size").tag(sync=True)
-    steps = traitlets.Any(60, help="Number of SGD steps").tag(sync=True)
-    batch_size = traitlets.Any(1, help="Examples per step (1 = plain SGD)").tag(sync=True)
-    seed = traitlets.Any(0, help="Seed of the inputs").tag(sync=True)
+    learning_rate = Setting(0.5, help="SGD step size").tag(sync=True)
+    steps = Setting(60, help="Number of SGD steps").tag(sync=True)
+    batch_size = Setting(1, help="Examples per step (1 = plain SGD)").tag(sync=True)
+    seed = Setting(0, help="Seed of the inputs").tag(sync=True)
     shown = traitlets.Int(-1, help="Steps drawn (-1 = all); the browser animates it").tag(sync=True)
 
     _SETTINGS = ("learning_rate", "steps", "batch_size", "seed")

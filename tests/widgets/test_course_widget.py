@@ -11,7 +11,7 @@ import pytest
 
 from dlwidgets.widgets import (ActivationExplorer, AttentionMap, FeatureMapCalculator, GateAnimator, GradientFlowMeter,
                                InitExplorer, RNNUnroller, ZeroCentredUpdates)
-from dlwidgets.widgets._base import trim_to_budget
+from dlwidgets.widgets._base import Setting, trim_to_budget
 
 
 def capture(widget):
@@ -238,10 +238,23 @@ def test_every_real_valued_setting_takes_a_whole_number_as_its_float_and_every_o
         assert widget.error == message and len(calls) == 1
         widget.set(**{name: numbers[name]})
     for name in set(numbers) - set(widget._real_settings):   # a real-valued setting with a whole default fails here
-        widget.set(**{name: float(numbers[name] + 1)})   # another value: an equal one is no change to traitlets
+        widget.set(**{name: float(numbers[name])})   # equal, but not a whole number: checked at once
         assert "must be" in widget.error, name
         widget.set(**{name: numbers[name]})
         assert widget.error == ""
+
+
+def test_every_setting_is_a_setting_trait_which_checks_a_value_equal_to_the_old_but_of_another_type():
+    for make, _, _ in EVERY_WIDGET:
+        widget = make()
+        assert all(type(widget.traits()[name]) is Setting for name in widget._SETTINGS), type(widget).__name__
+    meter = GradientFlowMeter(depth=12, width=16, batch=8, activation="tanh")
+    meter.depth = 12.0              # == 12, so plain traitlets would not tell the widget
+    assert meter.error == "depth must be a whole number, got 12.0"
+    meter.depth = 12
+    assert meter.error == ""
+    meter.batch_norm = 0            # == False
+    assert meter.error == "batch norm must be True or False, got 0"
 
 
 @pytest.mark.parametrize("make", [make for make, _, _ in EVERY_WIDGET])
