@@ -30,13 +30,20 @@ slider is dragged over weight scales never computed, with the request answered i
 answered first on the message thread. In the browser the same is timed end to end: a held arrow
 key on the weight-scale slider, from its last press to the drawing of the last value, with the
 look-ahead in a thread, on the message thread, and off.
+Every row runs as the widgets do, with one BLAS thread (dlwidgets.cpu_limit); the "numpy's threads"
+rows give BLAS numpy's own thread per core instead, alone and beside one busy process (a spinning
+Python, as a browser drawing beside the kernel), and so does one held-key row in the browser.
 Run it on a quiet machine: on two cores any other load shows up in the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import numpy as np
 from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, run_in_kernel,
@@ -105,6 +112,21 @@ def kernel_side(updates: int) -> dict:
         results[f"drag step behind a look-ahead request, {label}"] = summary(time_calls(
             next_drag_step, [round(3.003 + 0.003 * i, 4) for i in range(max(20, updates // 3))], warmup=0))
 
+    # the widgets give BLAS one thread (dlwidgets.cpu_limit), as every row here runs; the same two rows
+    # with numpy's own thread per core, alone and beside one busy process (as the browser is, drawing)
+    for label, busy in (("", False), (", beside a busy process", True)):
+        for threads_label, threads in (("one BLAS thread", 1), ("numpy's threads", os.cpu_count() or 1)):
+            with blas_threads(threads), busy_process(busy):
+                meter_t = computing(GradientFlowMeter(**SIZE, activation="tanh", init="orthogonal"))
+                results[f"depth 50 <-> 51, {threads_label}{label}"] = summary(time_calls(
+                    changing(meter_t, "depth"), back_and_forth[:max(20, updates // 3)]))
+                set_t = changing(meter_t, "weight_scale")
+                for i in range(8):
+                    set_t(round(3.5 + 0.001 * i + 0.01 * threads + (0.05 if busy else 0), 4))
+                results[f"weight scale, new value, {threads_label}{label}"] = summary(time_calls(set_t, [
+                    round(1.2 + 0.0001 * i + 0.01 * threads + (0.1 if busy else 0), 5)
+                    for i in range(max(20, updates // 3))], warmup=0))
+
     # the last pass is kept: a new threshold only rescales its norms (core's norm_clipped)
     results["clipping threshold (rescales the last pass)"] = summary(
         time_calls(changing(meter, "max_norm"), [0.5 + 0.1 * (i % 10) for i in range(updates)]))
@@ -138,6 +160,29 @@ def kernel_side(updates: int) -> dict:
         results[f"full pass alone, {activation}"] = summary(time_calls(
             lambda _: other.forward_backward(x, y, keep_grads=False), list(range(max(20, updates // 5)))))
     return results
+
+
+@contextmanager
+def blas_threads(threads: int):
+    """numpy's BLAS with this many threads for the block (from this, the main, thread: OpenBLAS
+    ignores a later change from another thread once the main one has made one)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
+
+
+@contextmanager
+def busy_process(on: bool):
+    """Another process spinning on one core for the block, as a browser drawing beside the kernel."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if on else None
+    try:
+        time.sleep(0.2 if on else 0)
+        yield
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
 
 
 def matrix_products(net) -> None:
@@ -175,6 +220,10 @@ HELD_KEY_MODES = {  # what the kernel is told for each way of answering look-ahe
     "look-ahead in a thread": "",
     "look-ahead on the message thread": "meter._LOOK_AHEAD_IN_A_THREAD = False",
     "look-ahead off": "meter._LOOKAHEAD_VALUES = 0",
+    # the kernel's BLAS with numpy's own thread per core instead of the widgets' one (dlwidgets.cpu_limit)
+    "look-ahead in a thread, numpy's BLAS threads":
+        "from threadpoolctl import threadpool_limits as _limits; import os as _os; "
+        "_limits(limits=_os.cpu_count(), user_api='blas')",
 }
 
 
@@ -205,7 +254,9 @@ def held_key_settle(page, sweeps: int, mode: str, steps: int = 8, gap_s: float =
             samples.append(min(t for t, value in draws if value == final) - keys[-1])
     finally:
         run_in_kernel(page, "for _name in ('_LOOK_AHEAD_IN_A_THREAD', '_LOOKAHEAD_VALUES'):\n"
-                            "    meter.__dict__.pop(_name, None)")
+                            "    meter.__dict__.pop(_name, None)\n"
+                            "from threadpoolctl import threadpool_limits as _limits\n"
+                            "_limits(limits=1, user_api='blas')")   # the widgets' one BLAS thread again
     return samples
 
 

@@ -1,22 +1,34 @@
-"""How many CPUs this process may use, from its cgroup's CPU limit, and the BLAS thread counts
-that keep numpy within it.
+"""How many CPUs this process may use, from its cgroup's CPU limit (the instructor's grader runs
+one worker per usable CPU), and the BLAS threads a course kernel gets: one.
 
-A container (a Binder or JupyterHub pod, ``docker run --cpus``) sees every core of its host but
-may use only its CPU limit, which Linux enforces as a quota of CPU time per period (CFS). numpy's
-OpenBLAS starts a thread per visible core, shares each product of the gradient-flow meter's size
-between several of them, and lets the idle ones spin between products. Under a limit of one
-CPU they use the quota up in part of each period and the kernel is stopped for the rest: on two
-cores and a limit of one, the meter's depth step had a p95 of 59-65 ms with numpy's default
-threads and 11-13 ms with one (benchmarks/gradient_flow_latency.py, started as below).
+numpy's OpenBLAS starts a thread per visible core and shares each matrix product between several
+of them, letting the idle ones spin between products. The widgets' products are small (the
+meter's are 128 x 128 by 128 x 64), and a second thread is worth little even on an idle machine
+but costs much beside any other busy process: the browser drawing the last view, the Lab server,
+another learner's kernel. Measured on two cores with the browser on the same machine
+(benchmarks/gradient_flow_latency.py, two runs), one thread against numpy's two:
 
-``python -m dlwidgets.cpu_limit`` prints shell ``export`` lines that give BLAS as many threads as
-the limit allows, when it allows fewer than the cores seen and the variable is not set already;
-it prints nothing otherwise. Binder's ``start`` and ``./dev course`` run it before JupyterLab, so
-every kernel inherits the settings (BLAS reads them when numpy is first imported). A kernel
-started another way (a hub's own start command, ``docker run --cpus``) fits itself when its first
-course widget is made: ``keep_blas_within_limit()`` sets the running BLAS's thread count through
-threadpoolctl, unless one of the variables was set (measured as above: p95 13 ms, as with the
-start script). The instructor's grader starts one worker per usable CPU by the same count.
+- a held arrow key on the meter's weight-scale slider settled 132-157 ms after the last press
+  instead of 170-182 ms;
+- a depth step computed in the kernel (no look-ahead) was drawn in 45-51 ms instead of 61-76 ms,
+  an activation step in 58-63 ms instead of 78-89 ms;
+- kernel side, beside one busy process, a new weight scale cost 24-32 ms instead of 47-51 ms
+  (p95 28-34 against 168-200 ms), a depth step 10 ms instead of 15-19 ms (p95 12 against
+  128-163 ms); alone, the price of one thread: a depth step 13 ms instead of 7-9 ms, a new
+  weight scale 24-31 ms instead of 23-28 ms.
+
+A container (a Binder or JupyterHub pod, ``docker run --cpus``) is the worst case: it sees every
+core of its host but may use only its CPU limit, which Linux enforces as a quota of CPU time per
+period (CFS); the spinning threads use the quota up in part of each period and the kernel is
+stopped for the rest (on two cores and a limit of one, the meter's depth step had a p95 of
+59-65 ms with numpy's threads and 11-13 ms with one).
+
+``python -m dlwidgets.cpu_limit`` prints shell ``export`` lines that give BLAS one thread, unless
+one of the thread variables is set already (the user's choice rules; it prints nothing then).
+Binder's ``start`` and ``./dev course`` run it before JupyterLab, so every kernel inherits the
+settings (BLAS reads them when numpy is first imported). A kernel started another way (plain
+``jupyter lab``, a hub's own start command) gives its running BLAS one thread when its first
+course widget is made (``fit_blas_for_widgets``, through threadpoolctl), unless a variable is set.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ import pathlib
 import shlex
 
 __all__ = ["THREAD_VARIABLES", "cpu_quota", "usable_cpus", "blas_thread_settings", "running_thread_limit",
-           "fit_blas_threads", "keep_blas_within_limit", "main"]
+           "fit_blas_threads", "fit_blas_for_widgets", "main"]
 
 # OpenBLAS (numpy's wheels), OpenMP builds and MKL (conda's numpy) each read their own
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -112,26 +124,19 @@ def usable_cpus(quota: float | None = None, visible: int | None = None) -> int:
     return max(1, min(visible, math.floor(quota)))
 
 
-def blas_thread_settings(environ=None, quota: float | None = None, visible: int | None = None) -> dict:
-    """The thread variables to set, each to the usable CPUs, when a CPU limit allows fewer threads
-    than the cores seen: {} without a limit and for every variable set already."""
-    environ = os.environ if environ is None else environ
-    visible = _visible_cpus() if visible is None else visible
-    usable = usable_cpus(quota, visible)
-    if usable >= visible:
-        return {}
-    return {name: str(usable) for name in THREAD_VARIABLES if name not in environ}
-
-
-def running_thread_limit(environ=None, quota: float | None = None, visible: int | None = None) -> int | None:
-    """The BLAS thread count a process already running should fit itself to: the usable CPUs when a
-    CPU limit allows fewer threads than the cores seen and none of THREAD_VARIABLES is set (a set one
-    is the user's or the start script's choice, which BLAS read when it loaded); else None."""
+def blas_thread_settings(environ=None) -> dict:
+    """The thread variables to set for a course kernel, each to 1; {} when any of them is set already
+    (the user's choice: OpenBLAS reads OMP_NUM_THREADS too, so setting the others would override it)."""
     environ = os.environ if environ is None else environ
     if any(name in environ for name in THREAD_VARIABLES):
-        return None
-    settings = blas_thread_settings(environ, quota, visible)
-    return int(settings[THREAD_VARIABLES[0]]) if settings else None
+        return {}
+    return {name: "1" for name in THREAD_VARIABLES}
+
+
+def running_thread_limit(environ=None) -> int | None:
+    """The BLAS thread count a kernel already running should give itself: 1, or None when a thread
+    variable is set (the user's or the start script's choice, which BLAS read when it loaded)."""
+    return 1 if blas_thread_settings(environ) else None
 
 
 def fit_blas_threads(threads: int) -> None:
@@ -141,19 +146,19 @@ def fit_blas_threads(threads: int) -> None:
     threadpool_limits(limits=threads, user_api="blas")
 
 
-_kept_within = False  # whether keep_blas_within_limit has run in this process
+_fitted = False  # whether fit_blas_for_widgets has run in this process
 
 
-def keep_blas_within_limit() -> int | None:
-    """Once per process: fit BLAS's threads to the CPU limit as the start script would have (see
-    running_thread_limit). Returns the thread count set, or None when it left BLAS alone. It only
-    makes things faster, so if it fails, BLAS is left as it was and nothing is raised."""
-    global _kept_within
-    if _kept_within:
+def fit_blas_for_widgets() -> int | None:
+    """Once per process: give BLAS one thread as the start script would have (see running_thread_limit).
+    Returns the thread count set, or None when it left BLAS alone. It only makes things faster, so if
+    it fails, BLAS is left as it was and nothing is raised."""
+    global _fitted
+    if _fitted:
         return None
-    _kept_within = True
+    _fitted = True
     try:
-        threads = running_thread_limit(quota=cpu_quota())
+        threads = running_thread_limit()
         if threads is not None:
             fit_blas_threads(threads)
         return threads
@@ -163,7 +168,7 @@ def keep_blas_within_limit() -> int | None:
 
 def main() -> None:
     """Print ``export NAME=value`` for each setting, for a shell to eval before starting Jupyter."""
-    for name, value in blas_thread_settings(quota=cpu_quota()).items():
+    for name, value in blas_thread_settings().items():
         print(f"export {name}={shlex.quote(value)}")
 
 

@@ -1,5 +1,6 @@
-"""dlwidgets.cpu_limit: a container's CPU limit read from fake cgroup trees, what Binder's start
-script and ``./dev course`` export from it, and a running kernel fitting its BLAS threads to it."""
+"""dlwidgets.cpu_limit: a container's CPU limit read from fake cgroup trees (the grader's worker
+count), the one BLAS thread Binder's start script and ``./dev course`` export, and a running kernel
+giving its BLAS one thread when its first widget is made."""
 
 import json
 import os
@@ -80,22 +81,16 @@ def test_usable_cpus(quota, visible, usable):
     assert usable_cpus(quota, visible) == usable
 
 
-def test_blas_threads_follow_a_limit_below_the_cores_seen():
-    assert blas_thread_settings({}, quota=1.0, visible=8) == {name: "1" for name in THREAD_VARIABLES}
-    assert blas_thread_settings({}, quota=2.5, visible=8) == {name: "2" for name in THREAD_VARIABLES}
+def test_a_course_kernel_gets_one_blas_thread():
+    assert blas_thread_settings({}) == {name: "1" for name in THREAD_VARIABLES}
 
 
-def test_blas_threads_left_alone_without_a_tighter_limit_or_when_set_already():
-    assert blas_thread_settings({}, quota=None, visible=8) == {}
-    assert blas_thread_settings({}, quota=8.0, visible=8) == {}
-    assert blas_thread_settings({}, quota=4.0, visible=2) == {}
-    chosen = {"OPENBLAS_NUM_THREADS": "3"}
-    assert blas_thread_settings(chosen, quota=1.0, visible=8) == {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+@pytest.mark.parametrize("name", THREAD_VARIABLES)
+def test_blas_threads_are_left_alone_when_any_thread_variable_is_set(name):
+    assert blas_thread_settings({name: "3"}) == {}   # OpenBLAS reads OMP_NUM_THREADS too: the user's choice rules
 
 
 def test_main_prints_exports_a_shell_can_eval(monkeypatch, capsys):
-    monkeypatch.setattr(cpu_limit, "cpu_quota", lambda: 1.0)
-    monkeypatch.setattr(cpu_limit, "_visible_cpus", lambda: 4)
     for name in THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     cpu_limit.main()
@@ -106,8 +101,8 @@ def test_main_prints_exports_a_shell_can_eval(monkeypatch, capsys):
     assert shell.stdout.split() == ["1", "1", "1"]
 
 
-def test_main_prints_nothing_without_a_limit(monkeypatch, capsys):
-    monkeypatch.setattr(cpu_limit, "cpu_quota", lambda: None)
+def test_main_prints_nothing_when_a_thread_variable_is_set(monkeypatch, capsys):
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
     cpu_limit.main()
     assert capsys.readouterr().out == ""
 
@@ -150,51 +145,45 @@ def test_binder_start_is_executable_and_runs_the_real_module():
     result = subprocess.run(["bash", str(ROOT / "binder" / "start"), sys.executable, "-c",
                              "import os; print(os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))"],
                             env=env, capture_output=True, text=True, check=True)
-    expected = blas_thread_settings({}, quota=cpu_quota()).get("OPENBLAS_NUM_THREADS", "unset")
-    assert result.stdout.strip() == expected
+    assert result.stdout.strip() == "1"
 
 
-# A kernel started without the start script fits its running BLAS when its first widget is made.
+# A kernel started without the start script gives its running BLAS one thread when its first widget is made.
 
 
-@pytest.mark.parametrize("environ, quota, visible, threads", [
-    ({}, 1.0, 4, 1),
-    ({}, 2.5, 8, 2),
-    ({}, None, 4, None),                               # no limit
-    ({}, 4.0, 2, None),                                # a limit above the cores seen
-    ({"OMP_NUM_THREADS": "4"}, 1.0, 4, None),          # a variable set: the user's or the start script's choice
-    ({"OPENBLAS_NUM_THREADS": "1"}, 1.0, 4, None),
+@pytest.mark.parametrize("environ, threads", [
+    ({}, 1),
+    ({"OMP_NUM_THREADS": "4"}, None),          # a variable set: the user's or the start script's choice
+    ({"OPENBLAS_NUM_THREADS": "1"}, None),
 ])
-def test_running_thread_limit(environ, quota, visible, threads):
-    assert cpu_limit.running_thread_limit(environ, quota, visible) == threads
+def test_running_thread_limit(environ, threads):
+    assert cpu_limit.running_thread_limit(environ) == threads
 
 
 @pytest.fixture
 def fresh_process(monkeypatch):
-    """cpu_limit as in a process that has not fitted BLAS yet, under a limit of 1 CPU of 4 seen,
-    with no thread variable set; returns the thread counts handed to fit_blas_threads."""
+    """cpu_limit as in a process that has not fitted BLAS yet, with no thread variable set; returns
+    the thread counts handed to fit_blas_threads."""
     fitted = []
-    monkeypatch.setattr(cpu_limit, "_kept_within", False)
-    monkeypatch.setattr(cpu_limit, "cpu_quota", lambda: 1.0)
-    monkeypatch.setattr(cpu_limit, "_visible_cpus", lambda: 4)
+    monkeypatch.setattr(cpu_limit, "_fitted", False)
     monkeypatch.setattr(cpu_limit, "fit_blas_threads", fitted.append)
     for name in THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return fitted
 
 
-def test_the_first_widget_fits_blas_to_the_limit_once(fresh_process):
+def test_the_first_widget_gives_blas_one_thread_once(fresh_process):
     from dlwidgets.widgets import ActivationExplorer
 
     ActivationExplorer()
     ActivationExplorer()
     assert fresh_process == [1]
-    assert cpu_limit.keep_blas_within_limit() is None  # done already
+    assert cpu_limit.fit_blas_for_widgets() is None  # done already
 
 
 def test_a_set_thread_variable_is_left_to_rule(fresh_process, monkeypatch):
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
-    assert cpu_limit.keep_blas_within_limit() is None
+    assert cpu_limit.fit_blas_for_widgets() is None
     assert fresh_process == []
 
 
@@ -209,13 +198,11 @@ def test_a_failing_fit_leaves_blas_alone_and_the_widget_working(fresh_process, m
 
 
 @pytest.mark.skipif(usable_cpus() < 2, reason="BLAS runs one thread already on a single core")
-def test_a_widget_fits_the_running_blas_of_a_fresh_kernel():
-    # real threadpoolctl, real numpy: only the limit is pretended (1 CPU of the cores seen)
+def test_a_widget_gives_the_running_blas_of_a_fresh_kernel_one_thread():
+    # real threadpoolctl, real numpy, no thread variable set
     script = """
 import json
 from threadpoolctl import threadpool_info
-from dlwidgets import cpu_limit
-cpu_limit.cpu_quota = lambda: 1.0
 blas = lambda: sorted(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
 import numpy
 before = blas()

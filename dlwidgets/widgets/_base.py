@@ -49,7 +49,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from ..cpu_limit import keep_blas_within_limit
+from ..cpu_limit import fit_blas_for_widgets
 from ._static import StaticFallback
 
 __all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number", "switch", "choice", "keep_newest",
@@ -198,7 +198,7 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
                 trait.metadata.setdefault("echo_update", False)
 
     def __init__(self, **kwargs):
-        keep_blas_within_limit()  # once per process: a kernel under a CPU limit gives BLAS no more threads
+        fit_blas_for_widgets()  # once per process: BLAS gets one thread (see cpu_limit), unless told otherwise
         self._lock = threading.RLock()  # one computation at a time: a cell's change, the browser's, a look-ahead
         self._remembered: OrderedDict = OrderedDict()  # repr of the settings -> (view, error)
         self._compute_seconds = 0.0  # what the last view computed took (a remembered one takes nothing)
