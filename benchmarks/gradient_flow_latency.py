@@ -28,8 +28,9 @@ behind a look-ahead request" rows time a change queued behind a look-ahead reque
 slider is dragged over weight scales never computed, with the request answered in its own thread
 (as the widgets do: the change stops its what-if pass between two layers) and, for comparison,
 answered first on the message thread. In the browser the same is timed end to end: a held arrow
-key on the weight-scale slider, from its last press to the drawing of the last value, with the
-look-ahead in a thread, on the message thread, and off.
+key on the weight-scale slider (auto-repeat: the front end asks for no neighbours until the key is let
+go), from its last key-down to the drawing of the last value, with the look-ahead in a thread, on the
+message thread, and off.
 Every row runs as the widgets do, with one BLAS thread (dlwidgets.cpu_limit); the "numpy's threads"
 rows give BLAS numpy's own thread per core instead, alone and beside one busy process (a spinning
 Python, as a browser drawing beside the kernel), and so does one held-key row in the browser.
@@ -228,9 +229,10 @@ HELD_KEY_MODES = {  # what the kernel is told for each way of answering look-ahe
 
 
 def held_key_settle(page, sweeps: int, mode: str, steps: int = 8, gap_s: float = 0.03) -> list[float]:
-    """A held arrow key on the weight-scale slider, like a drag: ``steps`` presses ``gap_s`` apart over
-    weight scales never computed (each sweep has a seed of its own), then the time in ms from the
-    last press until the widget draws the last value; ``mode`` is one of HELD_KEY_MODES."""
+    """A held arrow key on the weight-scale slider, like a drag: the key goes down ``steps`` times
+    ``gap_s`` apart (after the first, as the keyboard's auto-repeat: event.repeat) over weight scales
+    never computed (each sweep has a seed of its own), then up; the time in ms from the last key-down
+    until the widget draws the last value. ``mode`` is one of HELD_KEY_MODES."""
     if HELD_KEY_MODES[mode]:
         run_in_kernel(page, HELD_KEY_MODES[mode])
     page.evaluate(_SETTLE_INSTALL)
@@ -245,8 +247,9 @@ def held_key_settle(page, sweeps: int, mode: str, steps: int = 8, gap_s: float =
             time.sleep(0.3)   # the focus's own look-ahead, as a learner's hand takes that long to start
             page.evaluate("() => { window.__settle.keys = []; window.__settle.draws = []; }")
             for _ in range(steps):
-                page.keyboard.press("ArrowRight")
+                page.keyboard.down("ArrowRight")
                 time.sleep(gap_s)
+            page.keyboard.up("ArrowRight")
             final = f"{1.0 + 0.1 * steps:g}"
             page.wait_for_function(f"() => window.__settle.draws.some(([, value]) => value === '{final}')",
                                    timeout=30_000)

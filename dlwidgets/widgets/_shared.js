@@ -100,9 +100,10 @@ function settingSlider(model, name, label, { min, max, step = 1, aria = label, f
     const value = Number(input.value), by = Number(input.step) || 1;
     return [snap(input, value - by), snap(input, value + by)].filter((v) => v !== value);
   };
+  const held = whileHeld(input, () => askNearby(model, name, neighbours()), { pointer: true });
   input.addEventListener("input", () => {
     save(model, name, Number(input.value));
-    lookAhead(model, name, neighbours());
+    lookAhead(model, name, neighbours(), !held());
   });
   input.addEventListener("focus", () => askNearby(model, name, neighbours()));
   function sync() {
@@ -123,12 +124,42 @@ function settingSelect(model, name, aria, options, parse = (v) => v) {
   const neighbours = () => [select.selectedIndex - 1, select.selectedIndex + 1]
     .filter((i) => i >= 0 && i < select.options.length)
     .map((i) => parse(select.options[i].value));
+  const held = whileHeld(select, () => askNearby(model, name, neighbours()));
   select.addEventListener("change", () => {
     save(model, name, parse(select.value));
-    lookAhead(model, name, neighbours());
+    lookAhead(model, name, neighbours(), !held());
   });
   lookAheadBefore(model, name, neighbours, select);
   return select;
+}
+
+// Whether a key is held down on `control` (the keyboard's auto-repeat) or, with pointer, the pointer
+// pressed on it (a slider's thumb dragged), as a function; letGo() runs when that ends. Changes then
+// come faster than the kernel computes views: every value's neighbours would be work nobody sees, each
+// stopped by the next change, on a machine the browser shares. The neighbours of the value the hand
+// stops at are asked for on letting go. (Not the pointer on a drop-down: its list is the browser's,
+// which may keep the release.)
+function whileHeld(control, letGo, { pointer = false } = {}) {
+  let holding = false;
+  const release = () => {
+    if (!holding) return;
+    holding = false;
+    letGo();
+  };
+  // capture: seen before the key's own handler (keyboardRange / keyboardSelect) changes the value
+  control.addEventListener("keydown", (event) => { if (event.repeat) holding = true; }, true);
+  control.addEventListener("keyup", release);
+  control.addEventListener("blur", release);
+  if (pointer) {
+    control.addEventListener("pointerdown", () => {
+      holding = true;
+      const done = new AbortController();   // whichever ends the press removes both listeners
+      const up = () => { done.abort(); release(); };
+      window.addEventListener("pointerup", up, { signal: done.signal });
+      window.addEventListener("pointercancel", up, { signal: done.signal });
+    });
+  }
+  return () => holding;
 }
 
 // A labelled checkbox bound to a boolean trait; returns { node, input, sync }. It looks ahead to
@@ -341,15 +372,15 @@ function askNearby(model, name, values) {
 }
 
 // After setting `name` changed: draw the looked-ahead view for the new settings if there is one,
-// then ask for the next neighbours.
-function lookAhead(model, name, values) {
+// then ask for the next neighbours (unless `ask` is false: a key held or a thumb dragged, see whileHeld).
+function lookAhead(model, name, values, ask = true) {
   const state = lookaheadOf(model);
   const hit = state.nearby.find((entry) => showsSettings(model, entry.settings));
   if (hit) {
     state.preview = hit;
     for (const redraw of state.redraws) redraw();
   }
-  askNearby(model, name, values);
+  if (ask) askNearby(model, name, values);
 }
 
 // What the widget should draw now: the preview if one is showing, else Python's view / error.

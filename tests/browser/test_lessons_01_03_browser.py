@@ -36,6 +36,26 @@ meter._view_for = lambda settings: time.sleep(5) or answer(settings)
 """
 
 
+# Run in the kernel: record the values of every look-ahead request the meter answers from now on.
+RECORD_LOOK_AHEAD = """
+asked = []
+_answer = meter._answer_look_ahead
+meter._answer_look_ahead = lambda name, values, now: asked.append(values) or _answer(name, values, now)
+"""
+
+# Run in the kernel: wait for the request made on letting go of the key; no other came meanwhile.
+ASKED_ON_LETTING_GO = """
+import time
+for _ in range(200):
+    if len(asked) >= 2:
+        break
+    time.sleep(0.05)
+time.sleep(0.3)
+assert [[round(v, 2) for v in values] for values in asked] == [[1.0, 1.2], [1.5, 1.7]], asked
+del meter._answer_look_ahead
+"""
+
+
 def check_outputs(page, ticks):
     outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
     assert not any("Traceback" in text for text in outputs)
@@ -131,6 +151,20 @@ def test_lesson02_gradient_flow_meter(page, lab, screenshot_dir):
     batch_norm.check()
     wait_data(page, ".dlw-gf", "batchNorm", "v === 'true'", timeout=2500)
     run_in_kernel(page, "del meter._view_for")
+
+    # A held key asks for neighbours on its first press and when let go, not for each value passed:
+    # those requests would only hold up the next change.
+    run_in_kernel(page, "meter.weight_scale = 1.0")
+    wait_data(page, ".dlw-gf", "weightScale", "v === '1'")
+    scale.focus()
+    page.wait_for_timeout(500)                            # the focus's own look-ahead, answered
+    run_in_kernel(page, RECORD_LOOK_AHEAD)
+    for _ in range(6):                                    # after the first, each is the keyboard's auto-repeat
+        page.keyboard.down("ArrowRight")
+        page.wait_for_timeout(60)
+    page.keyboard.up("ArrowRight")
+    wait_data(page, ".dlw-gf", "weightScale", "v === '1.6'")
+    run_in_kernel(page, ASKED_ON_LETTING_GO)
 
     check_outputs(page, ticks=8)
 
