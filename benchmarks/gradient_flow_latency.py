@@ -281,7 +281,7 @@ def browser(presses: int) -> dict:
                 page, "draws", ".dlw-gf", control, "meter", presses, keys)
             run_in_kernel(page, f"meter.set({start})")
         for mode in HELD_KEY_MODES:
-            results[f"meter, weight scale key held, last press to view ({mode})"] = \
+            results[f"meter, weight scale key held, last key-down to view ({mode})"] = \
                 held_key_settle(page, max(6, presses // 3), mode)
         run_in_kernel(page, "meter.set(seed=0, weight_scale=1.0)")
         results["interact + matplotlib baseline"] = measure_baseline(page, presses)
