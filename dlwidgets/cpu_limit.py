@@ -6,15 +6,15 @@ of them, letting the idle ones spin between products. The widgets' products are 
 meter's are 128 x 128 by 128 x 64), and a second thread is worth little even on an idle machine
 but costs much beside any other busy process: the browser drawing the last view, the Lab server,
 another learner's kernel. Measured on two cores with the browser on the same machine
-(benchmarks/gradient_flow_latency.py, two runs), one thread against numpy's two:
+(benchmarks/gradient_flow_latency.py, two to four runs of each row), one thread against numpy's two:
 
-- a held arrow key on the meter's weight-scale slider settled 132-157 ms after the last press
-  instead of 170-182 ms;
+- a held arrow key on the meter's weight-scale slider settled 124-157 ms after the last press
+  instead of 137-182 ms;
 - a depth step computed in the kernel (no look-ahead) was drawn in 45-51 ms instead of 61-76 ms,
   an activation step in 58-63 ms instead of 78-89 ms;
-- kernel side, beside one busy process, a new weight scale cost 24-32 ms instead of 47-51 ms
-  (p95 28-34 against 168-200 ms), a depth step 10 ms instead of 15-19 ms (p95 12 against
-  128-163 ms); alone, the price of one thread: a depth step 13 ms instead of 7-9 ms, a new
+- kernel side, beside one busy process, a new weight scale cost 24-36 ms instead of 47-78 ms
+  (p95 28-40 against 168-242 ms), a depth step 10-11 ms instead of 15-22 ms (p95 12 against
+  128-180 ms); alone, the price of one thread: a depth step 11-14 ms instead of 7-9 ms, a new
   weight scale 24-31 ms instead of 23-28 ms.
 
 A container (a Binder or JupyterHub pod, ``docker run --cpus``) is the worst case: it sees every
