@@ -14,9 +14,10 @@ Its front end is the widget's ES module placed after ``_shared.js`` (see ``front
 Look-ahead: when a control gets the focus or changes, the front end asks for the views one step
 either side (``{"lookahead": {"name", "values"}}``): a slider's neighbouring values, a drop-down's
 neighbouring options, a switch's other state (also when the pointer comes over a drop-down or a
-switch, which a click follows; while a key is held or a slider dragged, only when it is let go). The base computes them with the same ``_compute(s)`` and sends
-them back, so the next step is drawn at once from core's numbers for exactly those settings,
-before the kernel's own answer (identical) arrives. Every view carries the settings
+switch, which a click follows; while a key is held or a slider dragged, only once it is let go).
+The base computes them with the same ``_compute(s)`` and sends them back, so the next step is
+drawn at once from core's numbers for exactly those settings, before the kernel's own answer
+(identical) arrives. Every view carries the settings
 it was computed for (``view["settings"]``), so the front end can tell which one it shows.
 
 A view depends on the settings alone, so the views of the last few settings are remembered:
