@@ -53,8 +53,8 @@ import traitlets
 from ..cpu_limit import fit_blas_for_widgets
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number", "switch", "choice", "keep_newest",
-           "trim_to_budget"]
+__all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number", "seed_number", "switch", "choice",
+           "keep_newest", "trim_to_budget"]
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -92,6 +92,12 @@ def real_number(name: str, value, lo: float, hi: float, *, label: str | None = N
         # the number as a float: 5 and 5.0 are one setting here, with one message (see CourseWidget._key)
         raise ValueError(f"{label} must be between {lo:g} and {hi:g}, got {number!r}")
     return number
+
+
+def seed_number(value, hi: int = 2**32 - 1) -> int:
+    """``value`` as the seed of a random draw: a whole number from 0 to ``hi`` (numpy's default_rng takes
+    any up to 2**32 - 1 here), or a ValueError that says so."""
+    return whole_number("seed", value, 0, hi)
 
 
 def switch(name: str, value, *, label: str | None = None) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_and_grad, dead_fraction, grad_peak,
                     saturated_fraction)
-from ._base import CourseWidget, Setting, choice, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, real_number, seed_number, whole_number
 from ._plot_controls import lesson_front_end
 
 __all__ = ["ActivationExplorer", "ACTIVATION_LIMITS", "explorer_samples"]
@@ -58,7 +58,7 @@ class ActivationExplorer(CourseWidget):
     input_std = Setting(2.0, help="Standard deviation of the pre-activations fed in").tag(sync=True)
     x_range = Setting(8.0, help="The plots span x from -x_range to x_range").tag(sync=True)
     threshold = Setting(DEFAULT_SATURATION_THRESHOLD,
-                              help="Saturated where |f'(x)| < threshold * peak |f'|").tag(sync=True)
+                        help="Saturated where |f'(x)| < threshold * peak |f'|").tag(sync=True)
     samples = Setting(20_000, help="Number of pre-activations drawn").tag(sync=True)
     seed = Setting(0, help="Seed of the pre-activation draw").tag(sync=True)
 
@@ -71,7 +71,7 @@ class ActivationExplorer(CourseWidget):
         span = real_number("x_range", s.x_range, *ACTIVATION_LIMITS["x_range"])
         threshold = real_number("threshold", s.threshold, *ACTIVATION_LIMITS["threshold"])
         n = whole_number("samples", s.samples, *ACTIVATION_LIMITS["samples"])
-        seed = whole_number("seed", s.seed, 0, 2**32 - 1)
+        seed = seed_number(s.seed)
 
         x = np.linspace(-span, span, GRID_POINTS)
         f, df = activation_and_grad(name, x)

@@ -16,7 +16,7 @@ import traitlets
 
 from ..core import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, MASK_KINDS, SCORE_KINDS,
                     attention_experiment, bottleneck_experiment, score_scaling_comparison)
-from ._base import CourseWidget, Setting, choice, front_end, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, front_end, real_number, seed_number, whole_number
 
 __all__ = ["AttentionMap", "MASKS", "PANELS", "BOTTLENECK_TEMPERATURE"]
 
@@ -79,7 +79,7 @@ class AttentionMap(CourseWidget):
         v = {name: (real_number if name == "temperature" else whole_number)(name, getattr(s, name), *ATTN_LIMITS[name],
                                                                              label=name if name == "d_k" else None)
              for name in ATTN_LIMITS}
-        v["seed"] = whole_number("seed", s.seed, 0, 2**32 - 1)
+        v["seed"] = seed_number(s.seed)
         if s.mask == "padding" and v["padding"] >= len(tokens):
             raise ValueError(f"with {v['padding']} padding tokens out of {len(tokens)} every key is hidden: "
                              "no position is left to attend to")

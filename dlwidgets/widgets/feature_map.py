@@ -13,7 +13,7 @@ import numpy as np
 import traitlets
 
 from ..core import conv2d, conv2d_params, effective_kernel_size, output_size, resolve_padding
-from ._base import CourseWidget, Setting, front_end, whole_number
+from ._base import CourseWidget, Setting, front_end, seed_number, whole_number
 
 __all__ = ["FeatureMapCalculator", "LIMITS"]
 
@@ -74,7 +74,7 @@ class FeatureMapCalculator(CourseWidget):
         padding = self._padding(settings)
         before, after = resolve_padding(padding, k, d, s)
         out = output_size(n, k, padding, s, d)
-        rng = np.random.default_rng(whole_number("seed", settings.seed, 0, 2**32 - 1))
+        rng = np.random.default_rng(seed_number(settings.seed))
         x = rng.integers(0, 5, size=(n, n)).astype(float)
         w = rng.integers(-1, 2, size=(k, k)).astype(float)
         y = conv2d(x[None, None], w[None, None], stride=s, padding=padding, dilation=d)[0, 0]

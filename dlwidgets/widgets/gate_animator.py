@@ -15,7 +15,7 @@ import numpy as np
 import traitlets
 
 from ..core import gru_experiment, lstm_experiment, retained_fraction
-from ._base import CourseWidget, Setting, front_end, real_number, whole_number
+from ._base import CourseWidget, Setting, front_end, real_number, seed_number, whole_number
 
 __all__ = ["GateAnimator", "GATE_LIMITS"]
 
@@ -86,7 +86,7 @@ class GateAnimator(CourseWidget):
         v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *GATE_LIMITS[name])
              for name in GATE_LIMITS}
         common = {k: v[k] for k in ("steps", "hidden_size", "pulse", "noise")}
-        common["seed"] = whole_number("seed", s.seed, 0, 2**32 - 1)
+        common["seed"] = seed_number(s.seed)
         # A slider moves one cell's bias at a time: rerun only the cell whose settings changed.
         xs, lstm = self._run_cached("lstm", lstm_experiment, forget_bias=v["forget_bias"], **common)
         _, gru = self._run_cached("gru", gru_experiment, update_bias=v["update_bias"], **common)

@@ -26,8 +26,8 @@ import numpy as np
 
 from ..core import (ACTIVATIONS, EXPLODING_ABOVE, INITIALISERS, VANISHING_BELOW, ForwardTrace,
                     classify_gradient_ratio, mlp_batch, mlp_network, norm_clipped)
-from ._base import (CourseWidget, Setting, choice, keep_newest, real_number, switch, trim_to_budget,
-                    whole_number)
+from ._base import (CourseWidget, Setting, choice, keep_newest, real_number, seed_number, switch,
+                    trim_to_budget, whole_number)
 from ._plot_controls import finite, finite_list, lesson_front_end
 
 __all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
@@ -103,7 +103,7 @@ class GradientFlowMeter(CourseWidget):
             "batch_norm": switch("batch_norm", s.batch_norm),
             "residual": switch("residual", s.residual),
             "max_norm": real_number("max_norm", s.max_norm, *FLOW_LIMITS["max_norm"]),
-            "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
+            "seed": seed_number(s.seed, 2**31 - 2),
         }
 
     @staticmethod

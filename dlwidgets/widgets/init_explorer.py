@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 
 from ..core import ACTIVATIONS, INITIALISERS, mlp_batch, mlp_network
-from ._base import CourseWidget, Setting, choice, real_number, whole_number
+from ._base import CourseWidget, Setting, choice, real_number, seed_number, whole_number
 from ._plot_controls import finite_list, lesson_front_end
 
 __all__ = ["InitExplorer", "INIT_LIMITS", "explorer_network", "hidden_activations", "shown_layers"]
@@ -95,7 +95,7 @@ class InitExplorer(CourseWidget):
             "weight_scale": real_number("weight_scale", s.weight_scale, *INIT_LIMITS["weight_scale"]),
             "train_steps": whole_number("train_steps", s.train_steps, *INIT_LIMITS["train_steps"]),
             "learning_rate": real_number("learning_rate", s.learning_rate, *INIT_LIMITS["learning_rate"]),
-            "seed": whole_number("seed", s.seed, 0, 2**31 - 2),
+            "seed": seed_number(s.seed, 2**31 - 2),
         }
         net, x, _, result = explorer_network(**s, stop=self._stale)
         acts = hidden_activations(net, x)

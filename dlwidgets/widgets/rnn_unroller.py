@@ -14,7 +14,7 @@ import numpy as np
 import traitlets
 
 from ..core import gradient_ratio, rnn_experiment, rnn_radius_sweep, spectral_radius
-from ._base import CourseWidget, Setting, front_end, real_number, switch, whole_number
+from ._base import CourseWidget, Setting, front_end, real_number, seed_number, switch, whole_number
 
 __all__ = ["RNNUnroller", "RNN_LIMITS", "RADIUS_SWEEP"]
 
@@ -68,7 +68,7 @@ class RNNUnroller(CourseWidget):
     def _compute(self, s) -> dict:
         v = {name: (whole_number if name in _WHOLE else real_number)(name, getattr(s, name), *RNN_LIMITS[name])
              for name in RNN_LIMITS}
-        v["bias"], v["seed"] = switch("bias", s.bias), whole_number("seed", s.seed, 0, 2**32 - 1)
+        v["bias"], v["seed"] = switch("bias", s.bias), seed_number(s.seed)
         params, xs, grads = rnn_experiment(**v)
         norms = grads.grad_norms
         ratio = gradient_ratio(norms)

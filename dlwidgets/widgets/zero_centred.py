@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 
 from ..core import MLP, sigmoid, tanh
-from ._base import CourseWidget, Setting, real_number, whole_number
+from ._base import CourseWidget, Setting, real_number, seed_number, whole_number
 from ._plot_controls import lesson_front_end
 
 __all__ = ["ZeroCentredUpdates", "ZERO_CENTRED_LIMITS", "START", "TARGET", "NOTES_EXAMPLE", "sgd_path"]
@@ -79,7 +79,7 @@ class ZeroCentredUpdates(CourseWidget):
         lr = real_number("learning_rate", s.learning_rate, *ZERO_CENTRED_LIMITS["learning_rate"])
         steps = whole_number("steps", s.steps, *ZERO_CENTRED_LIMITS["steps"])
         batch = whole_number("batch_size", s.batch_size, *ZERO_CENTRED_LIMITS["batch_size"])
-        seed = whole_number("seed", s.seed, 0, 2**32 - 1)
+        seed = seed_number(s.seed)
         view = {"learning_rate": lr, "steps": steps, "batch_size": batch, "start": list(START),
                 "target": list(TARGET), "reached_within": REACHED, "notes": NOTES_EXAMPLE}
         with np.errstate(all="ignore"):
