@@ -366,12 +366,19 @@ def fresh_view(make, **settings):
     return widget.view
 
 
-@pytest.mark.parametrize("make", SLOW_VIEWS)
-def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_view(make):
+def changed_during_look_ahead(make, depth):
+    """A fresh widget whose look-ahead for depths 7, 5, 8 is held at 7 while the depth changes to
+    ``depth``; returns (widget, the messages it sent, the depths whose views it began)."""
     widget = make()
     sent = capture(widget)
     computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
-    change_behind(widget, go, 3)
+    change_behind(widget, go, depth)
+    return widget, sent, computed
+
+
+@pytest.mark.parametrize("make", SLOW_VIEWS)
+def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_view(make):
+    widget, sent, computed = changed_during_look_ahead(make, 3)
     assert computed == [7, 3]    # depth 7 was begun, and stopped at its first layer; 5 and 8 never begun
     assert look_ahead_replies(sent) == [[]]   # nothing half computed is sent
     assert widget._remembered_view({**widget._settings_now(), "depth": 7}) is None   # nor remembered
@@ -380,10 +387,7 @@ def test_a_change_queued_behind_a_look_ahead_stops_it_even_part_way_through_a_vi
 
 @pytest.mark.parametrize("make", SLOW_VIEWS)
 def test_a_change_to_the_very_view_the_look_ahead_is_computing_lets_it_finish_and_uses_it(make):
-    widget = make()
-    sent = capture(widget)
-    computed, go = held_look_ahead(widget, [7, 5, 8], held=7)
-    change_behind(widget, go, 7)
+    widget, sent, computed = changed_during_look_ahead(make, 7)
     assert computed == [7]       # computed once, by the look-ahead; the change found it remembered
     assert look_ahead_replies(sent) == [[7]]
     assert widget.view == fresh_view(make, depth=7)
