@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import reference_call
+
 __all__ = [
     "CheckFailed", "Case", "Mistake", "check_function", "check_value", "check_choice",
     "register_hints", "hint", "reset_hints", "describe",
@@ -225,6 +227,8 @@ def check_function(fn, reference, cases, *, exercise: str, name: str | None = No
     if not callable(fn):
         raise CheckFailed(f"`{name}` should be a function, but it is {_type_name(fn)}.\n"
                           "Define it with `def` in the cell above and run that cell.")
+    if refused := reference_call.refusal(fn, name):
+        raise CheckFailed(f"{refused}\n{_hint_line(exercise)}")
     cases = list(cases)
     for number, case in enumerate(cases, 1):
         expected = _expected(reference, case)
