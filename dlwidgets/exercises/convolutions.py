@@ -20,21 +20,46 @@ __all__ = [
 OUTPUT_SIZE_CASES = [
     Case((32, 3, 1, 1, 1)), Case((32, 5, 2, 2, 1)), Case((227, 11, 0, 4, 1)),
     Case((8, 3, 0, 2, 1)), Case((10, 3, 0, 1, 2)), Case((7, 3, 1, 2, 2)), Case((10, 3, 0, 3, 1)),
+    Case((9, 3, "valid", 2, 1)), Case((10, 4, "same", 1, 1)), Case((12, 3, "same", 1, 3)),
+    Case((7, 4, "full", 1, 1)), Case((9, 3, "full", 2, 2)),
 ]
 
+def _padding_cells(p, k, s, d, same_each_side):
+    """Total padding of a mode, with 'same' split as (k-1)//2 on each side when ``same_each_side``."""
+    span = d * (k - 1)
+    if p == "valid":
+        return 0
+    if p == "same":
+        return 2 * (span // 2) if same_each_side else span
+    if p == "full":
+        return 2 * span
+    return 2 * p
+
+
+def _with_padding(formula, same_each_side=False):
+    """A mistaken formula of numeric padding, extended to the modes."""
+    return lambda n, k, p=0, s=1, d=1: formula(n, k, _padding_cells(p, k, s, d, same_each_side) / 2, s, d)
+
+
 OUTPUT_SIZE_MISTAKES = [
-    Mistake(lambda n, k, p=0, s=1, d=1: (n + 2 * p - k) // s + 1,
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: int((n + 2 * p - d * (k - 1) - 1) // s + 1), same_each_side=True),
+            "'same' pads d*(k-1)//2 on each side, which loses a cell for an even kernel: 'same' pads d*(k-1) cells in "
+            "total, d*(k-1)//2 before and the rest after (PyTorch puts the odd cell after)."),
+    Mistake(lambda n, k, p=0, s=1, d=1: (n - 1) // s + 1 if p == "full" else output_size(n, k, p, s, d),
+            "'full' is treated like 'same'. Full padding computes every partial overlap: d*(k-1) cells on each side, "
+            "so the output is n + d*(k-1) at stride 1."),
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: (n + 2 * p - k) // s + 1),
             "the dilation is missing. A kernel of size k with dilation d spans d*(k-1)+1 cells, "
             "so subtract d*(k-1) + 1, not k."),
-    Mistake(lambda n, k, p=0, s=1, d=1: (n + p - d * (k - 1) - 1) // s + 1,
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: (n + p - d * (k - 1) - 1) // s + 1),
             "the input is padded on one side only. Padding p adds p cells on each side: n + 2p."),
-    Mistake(lambda n, k, p=0, s=1, d=1: math.floor((n + 2 * p - d * (k - 1) - 1) / s + 0.5) + 1,
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: math.floor((n + 2 * p - d * (k - 1) - 1) / s + 0.5) + 1),
             "the division is rounded to the nearest whole number. Round down (floor, `//`): "
             "a window that would run past the edge is not computed."),
-    Mistake(lambda n, k, p=0, s=1, d=1: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1,
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1),
             "the division is rounded up. Convolutions round down (floor, `//`); rounding up is "
             "pooling's optional ceil_mode."),
-    Mistake(lambda n, k, p=0, s=1, d=1: (n + 2 * p - d * (k - 1) - 1) // s,
+    Mistake(_with_padding(lambda n, k, p=0, s=1, d=1: (n + 2 * p - d * (k - 1) - 1) // s),
             "the `+ 1` is missing: the first window position counts too."),
 ]
 
@@ -43,7 +68,11 @@ register_hints("conv_output_size", [
     "kernel spans d*(k-1) + 1 of them.",
     "The first window starts at 0, the next at s, and so on. The last start is at most "
     "(n + 2p) - (d*(k-1) + 1). How many multiples of s are there from 0 to that number?",
-    "return (n + 2*p - d*(k - 1) - 1) // s + 1",
+    "For the modes, find the TOTAL padding: valid 0, same d*(k-1) (so the output equals n at stride 1), full "
+    "2*d*(k-1) (every partial overlap).",
+    "span = d * (k - 1)\n"
+    "total = {'valid': 0, 'same': span, 'full': 2 * span}.get(p, 2 * p) if isinstance(p, str) else 2 * p\n"
+    "return (n + total - span - 1) // s + 1",
 ])
 
 
@@ -106,74 +135,82 @@ def check_conv2d_single(fn, hidden: bool = False) -> None:
 # ---------------------------------------------------------------- 3. predict numbers
 
 register_hints("receptive_field", [
-    "Each extra 3x3 layer (stride 1) lets an output see one more cell on each side.",
-    "rf = 1 + (k - 1) per layer at stride 1: 1 + 2 + 2 + 2.",
-    "rf_three_3x3 = 7",
+    "At stride 1 each 3x3 layer widens the field by 2. With stride, a step of one cell in a layer's output is a "
+    "step of several input cells (the jump).",
+    "Field after each layer: rf += (k - 1) * jump, then jump *= stride. The jump before the layers is 1.",
+    "rf_strided = 1 + 2 * 1 + 2 * 2 + 2 * 4  # = 15",
 ])
+
+STRIDED_STACK = [Layer(3, stride=2), Layer(3, stride=2), Layer(3, stride=2)]
 
 
 def check_receptive_field(answer) -> None:
-    """Receptive field of three stacked 3x3 convolutions with stride 1."""
-    expected = receptive_field([Layer(3), Layer(3), Layer(3)])[-1].size
-    check_value(answer, expected, exercise="receptive_field", name="rf_three_3x3", mistakes={
-        9: "adding the kernel sizes (3 + 3 + 3) counts the overlap twice: each layer adds k - 1 = 2.",
-        27: "receptive fields grow by addition, not multiplication, at stride 1.",
-        3: "one layer sees 3 cells, but each layer above widens the view."})
+    """Receptive field of three stacked 3x3 convolutions, each with stride 2."""
+    expected = receptive_field(STRIDED_STACK)[-1].size
+    check_value(answer, expected, exercise="receptive_field", name="rf_strided", mistakes={
+        7: "that is the field at stride 1. With stride 2 each later layer's cells are 2, then 4 input cells apart, "
+           "so its kernel reaches further: add (k - 1) * jump.",
+        29: "the jump is multiplied by the stride after a layer widens the field, not before: the first layer adds "
+            "2 * 1, the second 2 * 2, the third 2 * 4.",
+        27: "receptive fields grow by addition ((k - 1) * jump per layer), not multiplication.",
+        9: "adding the kernel sizes (3 + 3 + 3) ignores both the overlap and the stride."})
 
 
 register_hints("param_count", [
-    "Each of the 64 output channels has one 3x3 kernel per input channel, plus one bias.",
-    "C_out * C_in * k * k + C_out",
-    "params_conv = 64 * 3 * 3 * 3 + 64  # = 1792",
+    "With groups=4 the 16 input channels are split into 4 groups of 4, and each output channel sees one group.",
+    "C_out * (C_in / groups) * k * k + C_out",
+    "params_conv = 32 * (16 // 4) * 5 * 5 + 32  # = 3232",
 ])
 
 
 def check_param_count(answer) -> None:
-    """Parameters of nn.Conv2d(3, 64, kernel_size=3)."""
-    check_value(answer, conv2d_params(3, 64, 3), exercise="param_count", name="params_conv", mistakes={
-        1728: "the 64 biases are missing (nn.Conv2d has bias=True by default).",
-        640: "each output channel has a kernel for every input channel: multiply by C_in = 3.",
-        576: "each output channel has a kernel for every input channel (x3) and a bias (+64).",
-        27: "that is one output channel's weights; there are 64 output channels, each with a bias."})
+    """Parameters of nn.Conv2d(16, 32, kernel_size=5, groups=4)."""
+    check_value(answer, conv2d_params(16, 32, 5, groups=4), exercise="param_count", name="params_conv", mistakes={
+        12832: "the groups are ignored: each output channel sees only C_in / groups = 4 input channels, not 16.",
+        3200: "the 32 biases are missing (nn.Conv2d has bias=True by default).",
+        832: "the output channels were divided by the groups too: there are 32 kernels, each over 4 channels.",
+        12800: "the groups are ignored and the biases are missing."})
 
 
 register_hints("tcn_receptive_field", [
     "A dilated kernel of size k adds d*(k-1) cells to the receptive field; causal padding "
     "does not change that.",
-    "Each block has two convolutions with the same dilation: add 2*(k-1)*d for d = 1, 2, 4, 8, then 1.",
-    "tcn_rf = 1 + 2 * (3 - 1) * (1 + 2 + 4 + 8)  # = 61",
+    "Each block has two convolutions with the same dilation: add 2*(k-1)*d for d = 1, 2, 4, 8, 16, then 1.",
+    "tcn_rf = 1 + 2 * (2 - 1) * (1 + 2 + 4 + 8 + 16)  # = 63",
 ])
 
 
 def check_tcn_receptive_field(answer) -> None:
-    """Receptive field of a TCN: kernel 3, 4 blocks of two causal convs, dilations 1, 2, 4, 8."""
-    check_value(answer, tcn_receptive_field(3, 4, 2), exercise="tcn_receptive_field", name="tcn_rf", mistakes={
-        31: "each residual block has two dilated convolutions, so each dilation counts twice.",
-        9: "dilation multiplies each layer's reach: add (k-1)*d, not k-1, per layer.",
-        60: "start from 1: a field is one cell before any layer widens it."})
+    """Receptive field of a TCN: kernel 2, 5 blocks of two causal convs, dilations 1, 2, 4, 8, 16."""
+    check_value(answer, tcn_receptive_field(2, 5, 2), exercise="tcn_receptive_field", name="tcn_rf", mistakes={
+        32: "each residual block has two dilated convolutions, so each dilation counts twice.",
+        11: "dilation multiplies each layer's reach: add (k-1)*d, not k-1, per layer.",
+        62: "start from 1: a field is one cell before any layer widens it.",
+        125: "that is kernel 3's field; with kernel 2 each layer adds (2 - 1) * d."})
 
 
 # ---------------------------------------------------------------- 4. multiple choice
 
 ONE_BY_ONE_OPTIONS = {
-    "a": "A 1x1 kernel is not the identity: each output channel is a learned weighted sum of all input channels.",
-    "b": "It mixes the 256 channels at each pixel into 64 new ones (a per-pixel linear layer), cutting "
-         "the next layer's cost; followed by ReLU it also adds a non-linearity. This is the bottleneck of "
-         "NIN, GoogLeNet and ResNet.",
-    "c": "A 1x1 window covers a single pixel, so it cannot blur neighbours.",
-    "d": "With stride 1 a 1x1 convolution keeps the spatial size; it changes only the channels.",
+    "a": "A 1x1 kernel is not the identity: each output channel is a learned weighted sum of all 256 input "
+         "channels, so there are 256 x 64 weights, not 256.",
+    "b": "A 1x1 window covers a single pixel, so it cannot blur neighbours; it has no 3x3 taps.",
+    "c": "At each pixel it maps the 256 channel values to 64 new ones with a learned linear map (a per-pixel linear "
+         "layer): 256 x 64 weights + 64 biases = 16,448. It cuts the cost of the 3x3 layer that follows; with ReLU "
+         "it also adds a non-linearity. This is the bottleneck of NIN, GoogLeNet and ResNet.",
+    "d": "With stride 1 a 1x1 convolution keeps the spatial size (56x56), and unlike pooling it has parameters.",
 }
 
 register_hints("one_by_one", [
     "A 1x1 window sees one pixel at a time, but all of its channels.",
-    "Write the output at one pixel as a formula: y[o] = sum over c of w[o, c] * x[c] + b[o].",
-    "The answer is (b).",
+    "Write the output at one pixel as a formula: y[o] = sum over c of w[o, c] * x[c] + b[o]. Count the w and b.",
+    "The answer is (c).",
 ])
 
 
 def check_one_by_one(answer) -> None:
     """What a 1x1 convolution from 256 to 64 channels does."""
-    check_choice(answer, "b", ONE_BY_ONE_OPTIONS, exercise="one_by_one", name="one_by_one")
+    check_choice(answer, "c", ONE_BY_ONE_OPTIONS, exercise="one_by_one", name="one_by_one")
 
 
 # ---------------------------------------------------------------- 5. widget challenge

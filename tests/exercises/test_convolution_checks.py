@@ -16,15 +16,31 @@ def message_for(check, answer) -> str:
 
 
 def correct(n, k, p=0, s=1, d=1):
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+    if p == "same" and s != 1:
+        raise ValueError("same padding needs stride 1")
+    total = {"valid": 0, "same": d * (k - 1), "full": 2 * d * (k - 1)}[p] if isinstance(p, str) else 2 * p
+    return (n + total - d * (k - 1) - 1) // s + 1
+
+
+def modes(formula):
+    """A formula written for numeric padding, given the modes' total padding the right way."""
+    def size(n, k, p=0, s=1, d=1):
+        total = {"valid": 0, "same": d * (k - 1), "full": 2 * d * (k - 1)}[p] if isinstance(p, str) else 2 * p
+        return formula(n, k, total / 2, s, d)
+    return size
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda n, k, p=0, s=1, d=1: (n + 2 * p - k) // s + 1, "dilation is missing"),
-    (lambda n, k, p=0, s=1, d=1: (n + p - d * (k - 1) - 1) // s + 1, "padded on one side only"),
-    (lambda n, k, p=0, s=1, d=1: round((n + 2 * p - d * (k - 1) - 1) / s + 1e-9) + 1, "rounded to the nearest"),
-    (lambda n, k, p=0, s=1, d=1: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1, "rounded up"),
-    (lambda n, k, p=0, s=1, d=1: (n + 2 * p - d * (k - 1) - 1) // s, "`+ 1` is missing"),
+    (modes(lambda n, k, p=0, s=1, d=1: (n + 2 * p - k) // s + 1), "dilation is missing"),
+    (modes(lambda n, k, p=0, s=1, d=1: (n + p - d * (k - 1) - 1) // s + 1), "padded on one side only"),
+    (modes(lambda n, k, p=0, s=1, d=1: round((n + 2 * p - d * (k - 1) - 1) / s + 1e-9) + 1), "rounded to the nearest"),
+    (modes(lambda n, k, p=0, s=1, d=1: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1), "rounded up"),
+    (modes(lambda n, k, p=0, s=1, d=1: (n + 2 * p - d * (k - 1) - 1) // s), "`+ 1` is missing"),
+    (lambda n, k, p=0, s=1, d=1: correct(n, k, 2 * (d * (k - 1) // 2) // 2 if p == "same" else p, s, d)
+     if not (p == "same" and (d * (k - 1)) % 2) else (n + 2 * (d * (k - 1) // 2) - d * (k - 1) - 1) // s + 1,
+     "loses a cell for an even kernel"),
+    (lambda n, k, p=0, s=1, d=1: (n - 1) // s + 1 if p == "full" else correct(n, k, p, s, d),
+     "'full' is treated like 'same'"),
 ])
 def test_output_size_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(ex.check_conv_output_size, wrong)
@@ -32,7 +48,7 @@ def test_output_size_mistakes_are_diagnosed(wrong, words):
 
 def test_correct_output_size_passes_hidden_cases_too(capsys):
     ex.check_conv_output_size(correct, extra_cases=[(33, 4, 1, 3, 2)])
-    assert "passes all 8 cases" in capsys.readouterr().out
+    assert "passes all 13 cases" in capsys.readouterr().out
 
 
 def test_flipped_kernel_is_diagnosed_as_true_convolution():
@@ -56,9 +72,12 @@ def test_ignoring_stride_gives_a_shape_message():
 
 
 @pytest.mark.parametrize("check, wrong, words", [
-    (ex.check_receptive_field, 9, "counts the overlap twice"),
-    (ex.check_param_count, 1728, "biases are missing"),
-    (ex.check_tcn_receptive_field, 31, "each dilation counts twice"),
+    (ex.check_receptive_field, 7, "the field at stride 1"),
+    (ex.check_receptive_field, 29, "multiplied by the stride after"),
+    (ex.check_param_count, 12832, "groups are ignored"),
+    (ex.check_param_count, 3200, "biases are missing"),
+    (ex.check_tcn_receptive_field, 32, "each dilation counts twice"),
+    (ex.check_tcn_receptive_field, 11, "dilation multiplies"),
     (ex.check_one_by_one, "a", "not the identity"),
 ])
 def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
@@ -81,3 +100,12 @@ def test_size_challenge_accepts_every_valid_answer(capsys):
     ex.check_size_challenge(dict(input_size=32, kernel_size=5, padding=2, stride=2, dilation=1))
     ex.check_size_challenge(dict(input_size=32, kernel_size=5, padding="same", stride=1, dilation=1) | {"stride": 2, "padding": 2})
     assert capsys.readouterr().out.count("✔") == 2
+
+
+def test_right_predictions_pass(capsys):
+    ex.check_receptive_field(15)
+    ex.check_param_count(3232)
+    ex.check_tcn_receptive_field(63)
+    ex.check_one_by_one("c")
+    assert capsys.readouterr().out.count("✔") == 4
+
