@@ -25,6 +25,7 @@ from .lstm import (LSTM_GATES, LSTMGradients, LSTMSequence, LSTMStep, lstm_bptt,
                    lstm_param_count, lstm_params, lstm_sequence, lstm_step, lstm_step_backward)
 from .masks import MASK_KINDS, attention_mask, causal_mask, padding_mask
 from .memory import retained_fraction, retention
+from .moments import excess_kurtosis, sum_kurtosis
 from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, ForwardBackwardResult, LayerStats, PassStopped,
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
@@ -45,6 +46,7 @@ __all__ = [
     # initialisation
     "INITIALISERS", "compute_fans", "constant", "glorot_limit", "glorot_normal", "glorot_uniform", "he_normal",
     "he_uniform", "lecun_normal", "lecun_uniform", "orthogonal", "small_normal", "zeros",
+    "excess_kurtosis", "sum_kurtosis",
     # a fully connected network with gradient statistics
     "BN_EPS", "EXPLODING_ABOVE", "LOSSES", "MLP", "VANISHING_BELOW", "ForwardBackwardResult", "LayerStats", "PassStopped",
     "classify_gradient_ratio", "clip_grad_norm", "clip_grad_value", "cross_entropy_loss", "global_grad_norm",

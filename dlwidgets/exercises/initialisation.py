@@ -6,133 +6,163 @@ import math
 
 import numpy as np
 
-from ..core import INITIALISERS, MLP, glorot_limit, mlp_experiment
+from ..core import INITIALISERS, MLP, compute_fans, glorot_limit, mlp_experiment
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
-__all__ = ["check_glorot_limit", "check_glorot_std", "check_zero_init_gradient", "check_symmetry",
-           "check_gaussian", "check_init_challenge", "challenge_last_std", "zero_init_gradient",
+__all__ = ["check_glorot_limit", "check_he_std", "check_zero_init_gradient", "check_symmetry",
+           "check_gaussian", "check_init_challenge", "challenge_last_std", "zero_init_gradient", "shape_glorot_limit",
            "INIT_CHALLENGE_DEPTH", "INIT_CHALLENGE_RANGE"]
 
 # ---------------------------------------------------------------- 1. the Glorot limit
 
-GLOROT_CASES = [Case((256, 128)), Case((784, 300)), Case((3, 2)), Case((1, 1)), Case((1000, 10))]
-GLOROT_HIDDEN_CASES = [Case((4096, 4096)), Case((7, 50))]
+def shape_glorot_limit(shape) -> float:
+    """Glorot uniform's limit for a weight of ``shape`` in PyTorch's layout (core's fans and limit)."""
+    return glorot_limit(*compute_fans(tuple(shape)))
+
+
+def _fans_ignoring_kernel(shape):
+    return shape[1], shape[0]
+
+
+GLOROT_CASES = [Case(((128, 256),), label="shape (128, 256), a Linear(256, 128)"),
+                Case(((64, 3, 3, 3),), label="shape (64, 3, 3, 3), a Conv2d(3, 64, 3)"),
+                Case(((10, 784),), label="shape (10, 784)"), Case(((1, 1),), label="shape (1, 1)"),
+                Case(((16, 8, 5, 5),), label="shape (16, 8, 5, 5)")]
+GLOROT_HIDDEN_CASES = [Case(((256, 256, 1, 1),), label="shape (256, 256, 1, 1), a 1x1 conv"),
+                       Case(((4096, 4096),), label="shape (4096, 4096)"),
+                       Case(((32, 16, 3, 1),), label="shape (32, 16, 3, 1), a 3x1 kernel")]
 
 GLOROT_MISTAKES = [
-    Mistake(lambda m, n: math.sqrt(2.0 / (m + n)),
+    Mistake(lambda shape: math.sqrt(6.0 / sum(_fans_ignoring_kernel(shape))),
+            "the kernel size is left out of the fans. One output of a convolution sums C_in * kH * kW inputs, "
+            "and one input reaches C_out * kH * kW outputs: multiply both fans by kH * kW."),
+    Mistake(lambda shape: math.sqrt(2.0 / sum(compute_fans(tuple(shape)))),
             "that is sqrt(2 / (m + n)), the STANDARD DEVIATION of Glorot normal. The uniform limit a is "
             "larger: U(-a, a) has variance a^2 / 3, so a = sqrt(3) * sqrt(2 / (m + n)) = sqrt(6 / (m + n))."),
-    Mistake(lambda m, n: math.sqrt(6.0 / (m * n)),
+    Mistake(lambda shape: math.sqrt(6.0 / (compute_fans(tuple(shape))[0] * compute_fans(tuple(shape))[1])),
             "the fans are multiplied. Glorot averages them: sqrt(6 / (m + n))."),
-    Mistake(lambda m, n: 6.0 / (m + n), "the square root is missing: a = sqrt(6 / (m + n))."),
-    Mistake(lambda m, n: math.sqrt(6.0 / m),
+    Mistake(lambda shape: 6.0 / sum(compute_fans(tuple(shape))), "the square root is missing: a = sqrt(6 / (m + n))."),
+    Mistake(lambda shape: math.sqrt(6.0 / compute_fans(tuple(shape))[0]),
             "only fan_in is used (that is He uniform's limit for ReLU). Glorot uses both: sqrt(6 / (m + n))."),
-    Mistake(lambda m, n: math.sqrt(3.0 / (m + n)),
-            "that gives variance 1 / (m + n); Glorot's target variance is 2 / (m + n), so a = sqrt(6 / (m + n))."),
+    Mistake(lambda shape: math.sqrt(6.0 / (shape[0] + shape[1] * math.prod(shape[2:]))),
+            "only fan_in counts the kernel. Each input also reaches kH * kW positions of every output channel: "
+            "fan_out = C_out * kH * kW."),
 ]
 
 register_hints("glorot_limit", [
     "Glorot and Bengio want Var(W) = 2 / (fan_in + fan_out), the compromise between keeping the "
-    "forward signal (1/fan_in) and the backward signal (1/fan_out).",
-    "A uniform U(-a, a) has variance a^2 / 3. Solve a^2 / 3 = 2 / (m + n) for a.",
+    "forward signal (1/fan_in) and the backward signal (1/fan_out). A uniform U(-a, a) has variance a^2 / 3.",
+    "For a convolution, one output sums a kH x kW window over C_in channels: fan_in = C_in * kH * kW. "
+    "Likewise fan_out = C_out * kH * kW. For a linear layer (2 dimensions) the kernel size is 1.",
+    "receptive = math.prod(shape[2:])\n"
+    "fan_in, fan_out = shape[1] * receptive, shape[0] * receptive\n"
     "return math.sqrt(6 / (fan_in + fan_out))",
 ])
 
 
 def check_glorot_limit(fn, hidden: bool = False) -> None:
-    """The learner's glorot_limit(fan_in, fan_out) against core.glorot_limit."""
+    """The learner's glorot_limit(shape) against core.glorot_limit of core.compute_fans(shape)."""
     cases = GLOROT_CASES + (GLOROT_HIDDEN_CASES if hidden else [])
-    check_function(fn, glorot_limit, cases, exercise="glorot_limit", name="glorot_limit",
+    check_function(fn, shape_glorot_limit, cases, exercise="glorot_limit", name="glorot_limit",
                    mistakes=GLOROT_MISTAKES, rtol=1e-9)
 
 
 # ---------------------------------------------------------------- 2. predictions
 
-register_hints("glorot_std", [
-    "Glorot normal has the same variance as Glorot uniform.",
-    "Uniform U(-a, a) has standard deviation a / sqrt(3); with a = sqrt(6 / (m + n)) that is sqrt(2 / (m + n)).",
-    "glorot_std = math.sqrt(2 / (256 + 128))  # about 0.0722",
+HE_SHAPE = (64, 32, 3, 3)          # nn.Conv2d(32, 64, kernel_size=3)
+
+register_hints("he_std", [
+    "He normal's variance is 2 / fan_in. What is fan_in for a convolution?",
+    "One output of Conv2d(32, 64, 3) sums a 3x3 window over 32 channels: fan_in = 32 * 3 * 3 = 288.",
+    "he_std = math.sqrt(2 / (32 * 3 * 3))  # = 1/12",
 ])
 
 
-def check_glorot_std(answer) -> None:
-    """Standard deviation of Glorot normal for a 256 -> 128 layer (= the uniform limit / sqrt 3)."""
-    a = glorot_limit(256, 128)
-    check_value(answer, a / math.sqrt(3.0), exercise="glorot_std", name="glorot_std", rtol=1e-4, mistakes={
-        a: "that is the uniform LIMIT a; the standard deviation of U(-a, a) is a / sqrt(3).",
-        math.sqrt(1 / 384): "that is sqrt(1 / (m + n)); Glorot's variance is 2 / (m + n).",
-        math.sqrt(2 / 256): "that is He normal's std (2 / fan_in); Glorot uses fan_in + fan_out.",
+def check_he_std(answer) -> None:
+    """Standard deviation of He normal (fan_in) for the weight of nn.Conv2d(32, 64, 3)."""
+    fan_in, fan_out = compute_fans(HE_SHAPE)
+    check_value(answer, math.sqrt(2.0 / fan_in), exercise="he_std", name="he_std", rtol=1e-3, mistakes={
+        math.sqrt(2.0 / 32): "fan_in counts the kernel too: one output sums 32 channels x 3 x 3 positions = 288 inputs.",
+        math.sqrt(2.0 / (fan_in + fan_out)): "that is Glorot normal's std (2 / (fan_in + fan_out)); He uses fan_in only.",
+        math.sqrt(6.0 / fan_in): "that is He UNIFORM's limit a; the std of He normal is sqrt(2 / fan_in).",
+        2.0 / fan_in: "that is the variance; the standard deviation is its square root.",
     })
 
 
-def zero_init_gradient() -> float:
-    """||dL/dW_1|| of a 3-layer tanh network with all-zero weights, on a seeded batch (core's backward)."""
-    net = MLP(3, 8, activation="tanh", init="zeros", loss="mse", seed=0)
+def zero_init_gradient() -> int:
+    """How many weight matrices of a 3-hidden-layer sigmoid network with all-zero weights get a non-zero
+    gradient, on a seeded batch (core's backward)."""
+    net = MLP(3, 8, activation="sigmoid", init="zeros", loss="mse", seed=0)
     rng = np.random.default_rng(1)
-    return net.forward_backward(rng.normal(size=(16, 8)), rng.normal(size=(16, 1))).weight_grad_norms[0]
+    norms = net.forward_backward(rng.normal(size=(16, 8)), rng.normal(size=(16, 1))).weight_grad_norms
+    return int(sum(n > 0 for n in norms))
 
 
 register_hints("zero_init_gradient", [
-    "With every weight 0, what do the hidden layers output, whatever the input?",
-    "dL/dW_1 = (gradient arriving at layer 1)^T x, and that gradient passes back through W_2, W_3 and "
-    "the output weights, all 0.",
-    "zero_grad = 0.0",
+    "With every weight 0, what does a sigmoid hidden unit output, whatever the input? (Not 0.)",
+    "The output layer's gradient is (output error) x (last hidden output)^T. Every other layer's gradient "
+    "passes back through a weight matrix that is all zeros.",
+    "zero_grad_layers = 1  # only the output layer: sigmoid(0) = 0.5 feeds it, and zeros block the rest",
 ])
 
 
 def check_zero_init_gradient(answer) -> None:
-    """The first layer's weight gradient when every weight starts at zero."""
-    check_value(answer, zero_init_gradient(), exercise="zero_init_gradient", name="zero_grad", atol=1e-12)
+    """How many of the 4 weight matrices get a gradient when every weight starts at zero (sigmoid units)."""
+    check_value(answer, zero_init_gradient(), exercise="zero_init_gradient", name="zero_grad_layers", mistakes={
+        0: "the output layer does get a gradient: its inputs are sigmoid(0) = 0.5, not 0, and the output error is "
+           "not 0. (With tanh, whose tanh(0) = 0, the answer would be 0.)",
+        4: "the gradient reaching a hidden layer passes back through the all-zero weight matrix above it, so it "
+           "is exactly 0; only the output layer learns at first.",
+        3: "count again from the top: the output layer gets a gradient, the three hidden layers get none.",
+    })
 
 
 # ---------------------------------------------------------------- 3. multiple choice
 
 SYMMETRY_OPTIONS = {
-    "a": "Constant weights are not the problem for the loss value itself; the problem is that the units "
-         "in a layer can never become different from each other.",
-    "b": "Every unit in a layer has the same incoming weights, so computes the same output and receives "
-         "the same gradient; gradient descent changes them identically, so they stay copies of one unit. "
-         "Random initialisation breaks this symmetry. (With all ZEROS it is worse still: the gradients "
-         "reaching the hidden weights are exactly 0.)",
-    "c": "Gradient descent cannot tell the units apart: identical units get identical updates, however "
-         "long you train (the explorer's SGD steps slider shows it).",
-    "d": "A larger learning rate scales every unit's update by the same factor, so the units stay identical.",
+    "a": "Every unit has the same incoming weights, so it computes the same output and receives the same "
+         "gradient; gradient descent changes them identically, so they stay copies of one unit however long and "
+         "fast you train. Random initialisation breaks this symmetry.",
+    "b": "SGD's noise comes from the choice of examples, which is the same for every unit of the layer: identical "
+         "units get identical updates, step after step.",
+    "c": "A larger learning rate scales every unit's update by the same factor, so the units stay identical.",
+    "d": "The network trains, but as if the layer had a single unit, so it cannot match random weights.",
 }
 
 register_hints("symmetry", [
     "In the explorer choose 'constant 0.1', then move the SGD steps slider.",
     "If two units have the same incoming weights, what are their outputs, and their gradients?",
-    "The answer is (b).",
+    "The answer is (a).",
 ])
 
 
 def check_symmetry(answer) -> None:
     """Why all-equal (or all-zero) initial weights never train (D04)."""
-    check_choice(answer, "b", SYMMETRY_OPTIONS, exercise="symmetry", name="symmetry")
+    check_choice(answer, "a", SYMMETRY_OPTIONS, exercise="symmetry", name="symmetry")
 
 
 GAUSSIAN_OPTIONS = {
-    "a": "Nothing stops a weight drawn from a Gaussian from being large; that is why its std is chosen "
-         "with care (Glorot, He), and why truncated normals exist.",
-    "b": "By the central limit theorem, a sum of many independent small effects is close to normal, "
-         "so many real quantities are; and among all distributions with a given mean and variance the "
-         "normal has the largest entropy, so it assumes the least beyond those two numbers. For weights "
-         "the scale matters far more than the shape: uniform and normal with the same variance behave alike.",
-    "c": "The Gaussian's tails are unbounded; a uniform distribution is the bounded one.",
-    "d": "Both shapes are used (Glorot uniform is Keras' default, PyTorch's Linear uses a uniform); what "
-         "must match is the variance.",
+    "a": "A sum of many independent terms forgets the shape of its terms' distribution (central limit theorem); "
+         "only their variances carry over.",
+    "b": "The uniform has lighter tails than the normal (it is bounded); and either way the sum of 256 terms is "
+         "nearly normal.",
+    "c": "Both shapes are used (PyTorch's Linear draws from a uniform); what must be right is the variance.",
+    "d": "z = sum of 256 independent terms, so by the central limit theorem it is close to normal whatever the "
+         "weights' shape, with the same std because the variance is the same. That is also why the notes "
+         "recommend the normal as a default: it is what sums tend to, and for a given variance it has the "
+         "largest entropy, so it assumes the least.",
 }
 
 register_hints("gaussian", [
-    "The notes give two reasons for the normal distribution being the default choice.",
-    "One is about sums of many independent variables; the other about how little a distribution assumes.",
-    "The answer is (b).",
+    "Look at the kurtosis table in section 4: what happens to a unit's distribution as its fan-in grows?",
+    "z is a sum of 256 independent terms. What does the central limit theorem say about such a sum?",
+    "The answer is (d).",
 ])
 
 
 def check_gaussian(answer) -> None:
     """Why the Gaussian is the default choice (C02, C12)."""
-    check_choice(answer, "b", GAUSSIAN_OPTIONS, exercise="gaussian", name="gaussian")
+    check_choice(answer, "d", GAUSSIAN_OPTIONS, exercise="gaussian", name="gaussian")
 
 
 # ---------------------------------------------------------------- 4. widget challenge

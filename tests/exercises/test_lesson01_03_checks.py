@@ -184,33 +184,46 @@ def test_challenge_needs_a_recorded_dict():
 # ---------------------------------------------------------------- lesson 03
 
 def test_right_lesson03_answers_pass(capsys):
-    ini.check_glorot_limit(lambda m, n: math.sqrt(6 / (m + n)), hidden=True)
-    ini.check_glorot_std(math.sqrt(2 / 384))
-    ini.check_zero_init_gradient(0)
-    ini.check_symmetry("b")
-    ini.check_gaussian("b")
+    ini.check_glorot_limit(right_glorot_limit, hidden=True)
+    ini.check_he_std(1 / 12)
+    ini.check_zero_init_gradient(1)
+    ini.check_symmetry("a")
+    ini.check_gaussian("d")
     ini.check_init_challenge(dict(init="he_normal", activation="relu", depth=20, width=128, batch=256,
                                   weight_scale=1.0, train_steps=0, learning_rate=0.01, seed=0))
     assert capsys.readouterr().out.count("✔") == 6
 
 
+def right_glorot_limit(shape):
+    receptive = math.prod(shape[2:])
+    return math.sqrt(6 / (shape[0] * receptive + shape[1] * receptive))
+
+
+def fans(formula):
+    """A learner's limit written from the two fans, given the right fans of a shape."""
+    return lambda shape: formula(shape[1] * math.prod(shape[2:]), shape[0] * math.prod(shape[2:]))
+
+
 @pytest.mark.parametrize("wrong, words", [
-    (lambda m, n: math.sqrt(2 / (m + n)), "STANDARD DEVIATION of Glorot normal"),
-    (lambda m, n: math.sqrt(6 / (m * n)), "fans are multiplied"),
-    (lambda m, n: 6 / (m + n), "square root is missing"),
-    (lambda m, n: math.sqrt(6 / m), "only fan_in"),
-    (lambda m, n: math.sqrt(3 / (m + n)), "variance 1 / (m + n)"),
+    (lambda shape: math.sqrt(6 / (shape[0] + shape[1])), "kernel size is left out"),
+    (lambda shape: math.sqrt(6 / (shape[0] + shape[1] * math.prod(shape[2:]))), "only fan_in counts the kernel"),
+    (fans(lambda m, n: math.sqrt(2 / (m + n))), "STANDARD DEVIATION of Glorot normal"),
+    (fans(lambda m, n: math.sqrt(6 / (m * n))), "fans are multiplied"),
+    (fans(lambda m, n: 6 / (m + n)), "square root is missing"),
+    (fans(lambda m, n: math.sqrt(6 / m)), "only fan_in is used"),
 ])
 def test_glorot_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(ini.check_glorot_limit, wrong)
 
 
 @pytest.mark.parametrize("check, answer, words", [
-    (ini.check_glorot_std, math.sqrt(6 / 384), "uniform LIMIT"),
-    (ini.check_glorot_std, math.sqrt(2 / 256), "He normal"),
-    (ini.check_zero_init_gradient, 0.5, "expected 0"),
-    (ini.check_symmetry, "c", "cannot tell the units apart"),
-    (ini.check_gaussian, "d", "Glorot uniform"),
+    (ini.check_he_std, math.sqrt(2 / 32), "counts the kernel too"),
+    (ini.check_he_std, math.sqrt(2 / (288 + 576)), "Glorot normal's std"),
+    (ini.check_he_std, math.sqrt(6 / 288), "UNIFORM's limit"),
+    (ini.check_zero_init_gradient, 0, "sigmoid(0) = 0.5"),
+    (ini.check_zero_init_gradient, 4, "all-zero weight matrix"),
+    (ini.check_symmetry, "c", "same factor"),
+    (ini.check_gaussian, "a", "central limit theorem"),
 ])
 def test_lesson03_wrong_values_are_explained(check, answer, words):
     assert words in message_for(check, answer)
