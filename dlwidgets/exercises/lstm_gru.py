@@ -166,39 +166,39 @@ def check_lstm_param_count(answer) -> None:
 # ---------------------------------------------------------------- 4. why sigmoid and tanh
 
 SIGMOID_TANH_OPTIONS = {
-    "a": "Speed is not the reason: both cost about one exponential.",
-    "b": "Gates multiply other signals, so they need values between 0 (closed) and 1 (open): a sigmoid. The "
-         "candidate and the cell read-out carry the content, which should be zero-centred and able to be "
-         "negative, in (-1, 1): a tanh. A ReLU there could grow the cell without bound.",
-    "c": "tanh is not used in the gates at all; and sigmoid outputs are never negative, so they cannot cancel "
-         "a stored value.",
-    "d": "Both functions saturate; the LSTM eases vanishing gradients through the additive cell path, not "
-         "through the choice of activations.",
+    "a": "Not the same in use: tanh ranges over (-1, 1), sigmoid over (0, 1). With a sigmoid candidate the write "
+         "i * g is never negative, so no weights can make the cell go down by writing.",
+    "b": "The gates still use their own sigmoids and can close as before; only the candidate changed.",
+    "c": "Yes. The candidate carries content that must push the cell down as well as up, so it needs a "
+         "zero-centred range with both signs: tanh's (-1, 1). With sigmoid's (0, 1), i * g >= 0, and the cell can "
+         "only be written upwards (it can still decay through f). Gates, which multiply, need (0, 1): a sigmoid.",
+    "d": "Both functions saturate; the LSTM's gradient survives through the additive cell path, not through the "
+         "choice of activation, so this swap does not by itself make the gradient vanish.",
 }
 
 register_hints("sigmoid_and_tanh", [
     "What does a gate do with its output? What range does that need?",
     "A gate multiplies: 0 blocks, 1 passes. The candidate is content: it must be able to push the cell "
-    "both up and down.",
-    "The answer is (b).",
+    "both up and down. What sign does i * g have when g is a sigmoid?",
+    "The answer is (c).",
 ])
 
 
 def check_sigmoid_and_tanh(answer) -> None:
     """B29: why an LSTM uses both sigmoid and tanh."""
-    check_choice(answer, "b", SIGMOID_TANH_OPTIONS, exercise="sigmoid_and_tanh", name="sigmoid_and_tanh")
+    check_choice(answer, "c", SIGMOID_TANH_OPTIONS, exercise="sigmoid_and_tanh", name="sigmoid_and_tanh")
 
 
 # ---------------------------------------------------------------- 5. the GRU's update gate
 
 GRU_UPDATE_OPTIONS = {
-    "a": "Not quite: the GRU has no output gate. Its hidden state is exposed as it is; that is the other "
-         "simplification.",
+    "a": "That is the notes' slip (合并了输出和遗忘门). The GRU has no output gate: its hidden state is exposed as it is.",
     "b": "Yes: z decides how much of the old state to keep (the forget gate's job) and 1 - z how much of the "
          "candidate to write (the input gate's job), tied so that they add up to 1.",
-    "c": "The reset gate r decides how much of the old state goes into the candidate; it is not a merge of "
-         "LSTM gates.",
-    "d": "The GRU has no separate cell state; the update gate acts on the hidden state itself.",
+    "c": "The candidate n is computed separately, with its own weights and the reset gate; z only mixes it with "
+         "the old state.",
+    "d": "The GRU has no output gate, and the reset gate r decides how much of the old state goes into the "
+         "candidate, not how much of it is kept.",
 }
 
 register_hints("gru_update_gate", [

@@ -84,8 +84,8 @@ def test_gru_mistakes_are_diagnosed(wrong, words):
     (ex.check_lstm_param_count, 1142784, "second layer's input"),
     (ex.check_lstm_param_count, 571392, "first layer only"),
     (ex.check_lstm_param_count, 823296, "that is a GRU"),
-    (ex.check_sigmoid_and_tanh, "a", "Speed is not the reason"),
-    (ex.check_gru_update_gate, "a", "no output gate"),
+    (ex.check_sigmoid_and_tanh, "a", "never negative"),
+    (ex.check_gru_update_gate, "a", "notes' slip"),
 ])
 def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
     assert words in message_for(check, wrong)
@@ -93,7 +93,7 @@ def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
 
 def test_right_count_and_choices_pass(capsys):
     ex.check_lstm_param_count(1097728)
-    ex.check_sigmoid_and_tanh("b")
+    ex.check_sigmoid_and_tanh("c")
     ex.check_gru_update_gate("B ")
     assert capsys.readouterr().out.count("✔") == 3
 
