@@ -15,14 +15,25 @@ __all__ = [
 # ---------------------------------------------------------------- 1. one RNN step
 
 
+def batched_rnn_step(x, h, params):
+    """core.rnn_step for one example (x of shape (D,)) or for each row of a batch (x of shape (N, D))."""
+    x, h = np.asarray(x, dtype=float), np.asarray(h, dtype=float)
+    if x.ndim == 1:
+        return rnn_step(x, h, params)
+    return np.array([rnn_step(row, state, params) for row, state in zip(x, h)])
+
+
 def _rnn_cases(hidden=False):
-    specs = [(3, 4, 0), (2, 5, 1), (4, 2, 2)] + ([(1, 1, 3), (6, 3, 4)] if hidden else [])
+    # (D, H, seed, N): N = None for one example, else a batch of N rows
+    specs = [(3, 4, 0, None), (2, 5, 1, None), (4, 2, 2, 3), (3, 3, 5, 6)]
+    specs += [(1, 1, 3, None), (6, 3, 4, 1), (2, 4, 6, 2)] if hidden else []
     cases = []
-    for d, h, seed in specs:
+    for d, h, seed, n in specs:
         rng = np.random.default_rng(90 + seed)
         params = rnn_params(d, h, seed=seed)
-        cases.append(Case((rng.normal(size=d), rng.normal(size=h), params),
-                          label=f"x of size {d}, h of size {h}, params = rnn_params({d}, {h}, seed={seed})"))
+        shape_x, shape_h = ((d,), (h,)) if n is None else ((n, d), (n, h))
+        cases.append(Case((rng.normal(size=shape_x), rng.normal(size=shape_h), params),
+                          label=f"x of shape {shape_x}, h of shape {shape_h}, params = rnn_params({d}, {h}, seed={seed})"))
     return cases
 
 
@@ -30,70 +41,86 @@ def _without(params, key):
     return {**params, key: np.zeros_like(params[key])}
 
 
+def _one_example_only(x, h, p):
+    """What W @ x gives on a batch whose size N equals D: the rows and columns mixed up."""
+    return np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"])
+
+
 RNN_STEP_MISTAKES = [
-    Mistake(lambda x, h, p: rnn_step(x, h, _without(p, "bias_hh")),
+    Mistake(lambda x, h, p: batched_rnn_step(x, h, _without(p, "bias_hh")),
             "bias_hh is missing. PyTorch's RNN keeps two bias vectors, bias_ih and bias_hh, and adds both."),
-    Mistake(lambda x, h, p: rnn_step(x, h, _without(p, "bias_ih")),
+    Mistake(lambda x, h, p: batched_rnn_step(x, h, _without(p, "bias_ih")),
             "bias_ih is missing. PyTorch's RNN keeps two bias vectors, bias_ih and bias_hh, and adds both."),
-    Mistake(lambda x, h, p: np.arctanh(rnn_step(x, h, p)),
+    Mistake(lambda x, h, p: np.arctanh(batched_rnn_step(x, h, p)),
             "the tanh is missing: the new hidden state is tanh of the sum, which keeps it between -1 and 1."),
-    Mistake(lambda x, h, p: 1 / (1 + np.exp(-np.arctanh(rnn_step(x, h, p)))),
+    Mistake(lambda x, h, p: 1 / (1 + np.exp(-np.arctanh(batched_rnn_step(x, h, p)))),
             "that is a sigmoid. nn.RNN's default non-linearity is tanh, which is zero-centred."),
-    Mistake(lambda x, h, p: np.maximum(np.arctanh(rnn_step(x, h, p)), 0),
+    Mistake(lambda x, h, p: np.maximum(np.arctanh(batched_rnn_step(x, h, p)), 0),
             "that is a ReLU (nn.RNN(nonlinearity='relu')). The default, and this exercise, uses tanh."),
 ]
 
 register_hints("rnn_step", [
-    "Two matrix-vector products, two biases, one tanh: the input part W_ih x and the recurrent part W_hh h.",
-    "params['weight_ih'] has shape (H, D) and multiplies x; params['weight_hh'] has shape (H, H) and multiplies h.",
-    "return np.tanh(params['weight_ih'] @ x + params['bias_ih'] + params['weight_hh'] @ h + params['bias_hh'])",
+    "Two matrix products, two biases, one tanh: the input part and the recurrent part. Write it for one example "
+    "first, then ask what shape each term has when x is (N, D).",
+    "For a batch, each row of x must meet W_ih (H, D) so that the result is a row of H numbers: x @ W_ih.T is "
+    "(N, H). For a single x of shape (D,), x @ W_ih.T is (H,) too, so one expression serves both. The biases "
+    "(H,) broadcast over the rows.",
+    "return np.tanh(x @ params['weight_ih'].T + params['bias_ih'] + h @ params['weight_hh'].T + params['bias_hh'])",
 ])
 
 
 def check_rnn_step(fn, hidden: bool = False) -> None:
-    """Check the learner's rnn_step(x, h, params) against dlwidgets.core.rnn_step."""
-    check_function(fn, rnn_step, _rnn_cases(hidden), exercise="rnn_step", name="rnn_step", mistakes=RNN_STEP_MISTAKES)
+    """Check the learner's rnn_step(x, h, params), for one example or a batch, against dlwidgets.core.rnn_step."""
+    check_function(fn, batched_rnn_step, _rnn_cases(hidden), exercise="rnn_step", name="rnn_step",
+                   mistakes=RNN_STEP_MISTAKES + [Mistake(
+                       _one_example_only, "W_ih @ x works for one example of shape (D,), but on a batch (N, D) it "
+                       "multiplies the wrong axis. Use x @ W_ih.T (and h @ W_hh.T), which is right for both.")])
 
 
 # ---------------------------------------------------------------- 2. predict a parameter count
 
 register_hints("rnn_param_count", [
-    "nn.RNN stores weight_ih (H, D), weight_hh (H, H), bias_ih (H,) and bias_hh (H,).",
-    "H*D + H*H + 2*H with D = 100 and H = 128.",
-    "params_rnn = 128 * 100 + 128 * 128 + 2 * 128  # = 29440",
+    "Count each layer as an nn.RNN of its own: weight_ih (H, D), weight_hh (H, H), bias_ih and bias_hh (H,).",
+    "Layer 2 reads layer 1's hidden state, so its input size is H = 32, not D = 64.",
+    "params_rnn = (32 * 64 + 32 * 32 + 2 * 32) + (32 * 32 + 32 * 32 + 2 * 32)  # = 5248",
 ])
 
 
 def check_rnn_param_count(answer) -> None:
-    """Parameters of nn.RNN(input_size=100, hidden_size=128)."""
-    h, d = 128, 100
-    check_value(answer, rnn_param_count(d, h), exercise="rnn_param_count", name="params_rnn", mistakes={
-        h * d + h * h + h: "only one bias is counted. PyTorch keeps two, bias_ih and bias_hh (2H numbers).",
-        h * d + h * h: "the biases are missing: nn.RNN has bias=True by default, with two bias vectors.",
-        h * d + h * h + h * h + 2 * h: "nn.RNN has no output matrix V: the hidden-to-output layer is a separate nn.Linear.",
+    """Parameters of nn.RNN(input_size=64, hidden_size=32, num_layers=2)."""
+    h, d = 32, 64
+    one = rnn_param_count(d, h)
+    check_value(answer, rnn_param_count(d, h, num_layers=2), exercise="rnn_param_count", name="params_rnn", mistakes={
+        2 * one: "layer 2 does not read the 64-dimensional input: its input is layer 1's hidden state, of size 32.",
+        one: "that is one layer; num_layers=2 stacks a second RNN on top of the first.",
+        rnn_param_count(d, h, num_layers=2) - 2 * h: "only one bias per layer is counted. PyTorch keeps two, bias_ih "
+                                                       "and bias_hh (2H numbers per layer).",
+        rnn_param_count(d, h, num_layers=2) - 4 * h: "the biases are missing: nn.RNN has bias=True by default, with two "
+                                                       "bias vectors per layer.",
     })
 
 
 # ---------------------------------------------------------------- 3. word-vector size vs hidden size
 
 WORD_VS_HIDDEN_OPTIONS = {
-    "a": "They need not be equal: W_ih has shape (H, D), so it maps a D-sized word vector to H hidden units for "
-         "any D and H. D is set by the embedding, H by how much the network must remember.",
-    "b": "Nothing forces them to be equal: W_ih (H, D) maps D inputs to H units whatever the two sizes are.",
-    "c": "The hidden size is not tied to the sequence length: the same H-sized state is reused at every step.",
-    "d": "The hidden state h_t is (H,), not (H, D); D only appears in W_ih's shape.",
+    "a": "The sizes are independent: W_ih (H, D) maps a D-sized word vector to H hidden units for any D and H. "
+         "D is set by the embedding, H by how much the network must carry.",
+    "b": "Yes: only W_ih touches the word vector, so only it changes, from (128, 300) to (128, 50); W_hh maps the "
+         "128-unit state to itself and the hidden state stays (128,).",
+    "c": "W_hh multiplies the hidden state, never the word vector, so its shape (H, H) does not depend on D.",
+    "d": "W_ih's shape is (H, D): its second dimension is the word-vector size, so it must change.",
 }
 
 register_hints("word_vs_hidden", [
     "Look at the shapes the unroller prints: W_ih and W_hh.",
     "Which matrix touches the word vector? What shape must it have?",
-    "The answer is (a).",
+    "The answer is (b).",
 ])
 
 
 def check_word_vs_hidden(answer) -> None:
     """B31: how the word-vector size D and the hidden size H relate."""
-    check_choice(answer, "a", WORD_VS_HIDDEN_OPTIONS, exercise="word_vs_hidden", name="word_vs_hidden")
+    check_choice(answer, "b", WORD_VS_HIDDEN_OPTIONS, exercise="word_vs_hidden", name="word_vs_hidden")
 
 
 # ---------------------------------------------------------------- 4. widget challenge
@@ -134,12 +161,12 @@ def check_gradient_challenge(settings) -> None:
 # ---------------------------------------------------------------- 5. why LSTM beats a plain RNN
 
 LSTM_VS_RNN_OPTIONS = {
-    "a": "An LSTM has more parameters, but that is not why it remembers longer: a bigger plain RNN still "
-         "multiplies its gradient by W_hh^T diag(1 - h^2) at every step.",
-    "b": "Along the cell state c_t = f*c_{t-1} + i*g the gradient is multiplied only by the forget gate f "
-         "(no weight matrix, no tanh derivative), so with f near 1 it survives many steps. It eases vanishing "
+    "a": "Along the cell state c_t = f*c_{t-1} + i*g the gradient is multiplied only by the forget gate f "
+         "(no weight matrix, no tanh derivative), so with f near 1 it can survive 50 steps. It eases vanishing "
          "gradients; it does not stop exploding ones (clip the gradients for that).",
-    "c": "LSTMs use sigmoid and tanh as well; the activation functions are not what changes.",
+    "b": "An LSTM has more parameters, but that is not why it remembers longer: a bigger plain RNN still "
+         "multiplies its gradient by W_hh^T diag(1 - h^2) at every step.",
+    "c": "LSTMs use sigmoid and tanh, not ReLU; the activation functions are not what changes.",
     "d": "An LSTM can still suffer exploding gradients (through its hidden state and gates), so gradient "
          "clipping is still used with LSTMs.",
 }
@@ -147,10 +174,10 @@ LSTM_VS_RNN_OPTIONS = {
 register_hints("lstm_beats_rnn", [
     "Which path does the gradient follow backwards from c_t to c_{t-1}?",
     "dc_{t-1} = dc_t * f_t along the cell path: no matrix, no squashing derivative.",
-    "The answer is (b).",
+    "The answer is (a).",
 ])
 
 
 def check_lstm_beats_rnn(answer) -> None:
     """C09: why an LSTM beats a plain RNN."""
-    check_choice(answer, "b", LSTM_VS_RNN_OPTIONS, exercise="lstm_beats_rnn", name="lstm_beats_rnn")
+    check_choice(answer, "a", LSTM_VS_RNN_OPTIONS, exercise="lstm_beats_rnn", name="lstm_beats_rnn")

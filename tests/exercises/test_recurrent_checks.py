@@ -15,26 +15,33 @@ def message_for(check, answer) -> str:
 
 
 def rnn_step(x, h, p):
-    return np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"])
+    return np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"])
 
 
 def test_a_hand_written_rnn_step_passes_the_visible_and_hidden_cases(capsys):
     ex.check_rnn_step(rnn_step)
     ex.check_rnn_step(rnn_step, hidden=True)
     out = capsys.readouterr().out
-    assert "passes all 3 cases" in out and "passes all 5 cases" in out
+    assert "passes all 4 cases" in out and "passes all 7 cases" in out
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda x, h, p: np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h), "bias_hh is missing"),
-    (lambda x, h, p: p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"], "tanh is missing"),
-    (lambda x, h, p: 1 / (1 + np.exp(-(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"]))),
+    (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T), "bias_hh is missing"),
+    (lambda x, h, p: x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"], "tanh is missing"),
+    (lambda x, h, p: 1 / (1 + np.exp(-(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]))),
      "that is a sigmoid"),
-    (lambda x, h, p: np.maximum(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"], 0),
+    (lambda x, h, p: np.maximum(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"], 0),
      "that is a ReLU"),
 ])
 def test_rnn_step_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(ex.check_rnn_step, wrong)
+
+
+def test_a_step_written_for_one_example_only_is_told_about_the_batch():
+    one_only = lambda x, h, p: np.tanh(p["weight_ih"] @ x + p["bias_ih"] + p["weight_hh"] @ h + p["bias_hh"])
+    message = message_for(ex.check_rnn_step, one_only)
+    assert "x of shape (3, 4)" in message or "raised ValueError" in message
+    assert "hint('rnn_step')" in message
 
 
 def test_transposed_weights_give_a_sentence_not_a_traceback():
@@ -43,20 +50,20 @@ def test_transposed_weights_give_a_sentence_not_a_traceback():
 
 
 @pytest.mark.parametrize("check, wrong, words", [
-    (ex.check_rnn_param_count, 29312, "only one bias"),
-    (ex.check_rnn_param_count, 29184, "biases are missing"),
-    (ex.check_rnn_param_count, 45824, "no output matrix V"),
-    (ex.check_word_vs_hidden, "b", "Nothing forces them"),
-    (ex.check_lstm_beats_rnn, "a", "more parameters"),
+    (ex.check_rnn_param_count, 2 * 3136, "layer 2 does not read"),
+    (ex.check_rnn_param_count, 3136, "that is one layer"),
+    (ex.check_rnn_param_count, 5248 - 64, "only one bias"),
+    (ex.check_word_vs_hidden, "a", "independent"),
+    (ex.check_lstm_beats_rnn, "b", "more parameters"),
 ])
 def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
     assert words in message_for(check, wrong)
 
 
 def test_right_predictions_and_choices_pass(capsys):
-    ex.check_rnn_param_count(29440)
-    ex.check_word_vs_hidden("a")
-    ex.check_lstm_beats_rnn("b")
+    ex.check_rnn_param_count(5248)
+    ex.check_word_vs_hidden("b")
+    ex.check_lstm_beats_rnn("a")
     assert capsys.readouterr().out.count("✔") == 3
 
 
