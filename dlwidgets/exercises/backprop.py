@@ -140,30 +140,53 @@ def check_two_layer_backward(fn, hidden: bool = False) -> None:
 # ---------------------------------------------------------------- 2. chain-rule arithmetic
 
 register_hints("chain_rule", [
-    "Back-propagating through one layer multiplies the gradient by that layer's local derivative.",
-    "Twenty layers multiply twenty factors: the best a sigmoid can do is its peak derivative each time.",
-    "sigmoid_20 = 0.25 ** 20\nexplode_20 = 1.5 ** 20\nvanish_20 = 0.5 ** 20",
+    "Back-propagating through one layer multiplies the gradient by that layer's local factor f'(z) * w. Twenty "
+    "layers multiply twenty factors; the best a sigmoid can do is its peak derivative each time.",
+    "For the depth: 1.5 ** n > 10 ** 6 means n > log(10 ** 6) / log(1.5). For the weight: (1 * w) ** 20 = 0.1 "
+    "means w = 0.1 ** (1 / 20).",
+    "sigmoid_30 = 0.25 ** 30\nexplode_depth = math.ceil(math.log(1e6) / math.log(1.5))  # 35\n"
+    "healthy_weight = 0.1 ** (1 / 20)  # about 0.891",
 ])
+
+EXPLODE_TARGET, EXPLODE_FACTOR, HEALTHY_DEPTH = 1e6, 1.5, 20
 
 
 def check_sigmoid_chain(answer) -> None:
-    """Largest factor 20 sigmoid layers can pass back: peak derivative to the 20th power."""
+    """Largest factor 30 sigmoid layers (weights 1) can pass back: peak derivative to the 30th power."""
     peak = grad_peak("sigmoid")
-    check_value(answer, peak ** 20, exercise="chain_rule", name="sigmoid_20", rtol=1e-6, mistakes={
-        peak * 20: "0.25 * 20 adds the layers up; the chain rule MULTIPLIES one factor per layer: 0.25 ** 20.",
-        peak ** 19: "that is 19 factors; 20 layers contribute 20 of them.",
-        0.5 ** 20: "0.5 is sigmoid(0), the value; the factor per layer is the derivative, at most 0.25.",
+    check_value(answer, peak ** 30, exercise="chain_rule", name="sigmoid_30", rtol=1e-3, atol=0.0, mistakes={
+        peak * 30: "0.25 * 30 adds the layers up; the chain rule MULTIPLIES one factor per layer: 0.25 ** 30.",
+        peak ** 29: "that is 29 factors; 30 layers contribute 30 of them.",
+        peak ** 20: "that is 20 layers, the notes' depth; this network has 30.",
+        0.5 ** 30: "0.5 is sigmoid(0), the value; the factor per layer is the derivative, at most 0.25.",
     })
 
 
-def check_weights_chain(explode, vanish) -> None:
-    """The notes' D03 numbers: 20 layers with factors 1.5 and 0.5."""
-    check_value(explode, 1.5 ** 20, exercise="chain_rule", name="explode_20", rtol=1e-6, mistakes={
-        30.0: "1.5 * 20 adds the factors; the chain rule multiplies them: 1.5 ** 20.",
-        1.5 ** 19: "that is 19 factors; 20 layers contribute 20."})
-    check_value(vanish, 0.5 ** 20, exercise="chain_rule", name="vanish_20", rtol=1e-6, mistakes={
-        10.0: "0.5 * 20 adds the factors; the chain rule multiplies them: 0.5 ** 20.",
-        0.5 ** 19: "that is 19 factors; 20 layers contribute 20."})
+def explode_depth() -> int:
+    """The smallest number of layers whose factors 1.5 multiply a gradient by more than a million."""
+    return math.floor(math.log(EXPLODE_TARGET) / math.log(EXPLODE_FACTOR)) + 1
+
+
+def healthy_weight() -> float:
+    """The common weight w that makes 20 tanh layers at their steepest multiply a gradient by exactly the
+    edge of healthy: (tanh'(0) * w) ** 20 = core's VANISHING_BELOW."""
+    return VANISHING_BELOW ** (1 / HEALTHY_DEPTH) / grad_peak("tanh")
+
+
+def check_weights_chain(depth, weight) -> None:
+    """Where the chain rule's product crosses a line: the depth at which 1.5 per layer passes a million, and the
+    weight at which 20 steepest tanh layers reach the 'vanishing' threshold."""
+    d = explode_depth()
+    check_value(depth, d, exercise="chain_rule", name="explode_depth", mistakes={
+        d - 1: f"1.5 ** {d - 1} = {1.5 ** (d - 1):,.0f}, still below a million; one more layer is needed.",
+        EXPLODE_TARGET / EXPLODE_FACTOR: "the factors multiply: solve 1.5 ** n > 10 ** 6 with a logarithm, "
+                                          "n > log(10 ** 6) / log(1.5)."})
+    w = healthy_weight()
+    check_value(weight, w, exercise="chain_rule", name="healthy_weight", rtol=1e-3, mistakes={
+        VANISHING_BELOW / HEALTHY_DEPTH: "0.1 / 20 divides the product among the layers; the chain rule multiplies, "
+                                         "so take the 20th root: 0.1 ** (1 / 20).",
+        VANISHING_BELOW ** (1 / HEALTHY_DEPTH) * 0.25: "tanh's derivative peaks at 1, not 0.25 (that is sigmoid's).",
+        10 ** (1 / HEALTHY_DEPTH): "that is the weight for a product of 10, the exploding edge; vanishing starts at 0.1."})
 
 
 # ---------------------------------------------------------------- 3. clipping by global norm
@@ -301,46 +324,48 @@ def check_gradient_challenge(settings) -> None:
 # ---------------------------------------------------------------- 5. multiple choice
 
 A08_OPTIONS = {
-    "a": "The loss compares the network's output with the target (MSE, cross-entropy). Sigmoid is applied "
-         "inside the network, to each unit's pre-activation.",
-    "b": "Sigmoid is an activation function. Back-propagation multiplies by its derivative at "
-         "every layer, and that derivative is at most 0.25 (much less when the unit saturates), so in a "
-         "deep stack the product shrinks geometrically: 0.25**20 is about 9e-13.",
+    "a": "That is the notes' slip: sigmoid is not the loss here (cross-entropy is), it is the activation of every "
+         "hidden unit. Swapping the loss for MSE leaves twenty sigmoid factors in the chain.",
+    "b": "Cross-entropy on the output gives the well-behaved gradient p - y; the trouble is what happens to it on "
+         "its way back through the hidden layers.",
     "c": "Sigmoid's derivative never exceeds 0.25, so sigmoid layers cannot by themselves make gradients "
          "explode; large weights can.",
-    "d": "Sigmoid is differentiable everywhere; the problem is that its derivative is small, not missing.",
+    "d": "Sigmoid is an activation function. Back-propagation multiplies by its derivative at every layer, and "
+         "that derivative is at most 0.25 (much less when the unit saturates), so in a deep stack the product "
+         "shrinks geometrically: 0.25**20 is about 9e-13.",
 }
 
 register_hints("a08_correction", [
     "Where in a network does sigmoid sit: on the units, or after the output, comparing with the target?",
     "The chain rule multiplies one sigmoid'(z) per layer. How large can sigmoid' be?",
-    "The answer is (b).",
+    "The answer is (d).",
 ])
 
 
 def check_a08_correction(answer) -> None:
     """What sigmoid is, and why it makes gradients vanish (the A08 correction)."""
-    check_choice(answer, "b", A08_OPTIONS, exercise="a08_correction", name="a08")
+    check_choice(answer, "d", A08_OPTIONS, exercise="a08_correction", name="a08")
 
 
 CLIPPING_OPTIONS = {
-    "a": "Clipping rescales every gradient by the same factor, so the first/last ratio (and the shape of "
-         "the meter's curve) is unchanged: it cannot bring back a vanished gradient.",
-    "b": "Clipping by global norm caps the size of one update when the gradient explodes, and keeps "
-         "its direction. It treats the symptom of exploding gradients (huge steps, NaN losses); it does "
-         "nothing for vanishing ones.",
-    "c": "Clipping changes only the gradients, not the weights or the activations, so it cannot stop "
-         "units from saturating.",
-    "d": "Clipping is applied after back-propagation, to the gradients; the forward pass is untouched.",
+    "a": "Clipping never raises a gradient: it only scales them down, all by the same factor, when the total is "
+         "too large. The first layer's tiny gradient stays tiny.",
+    "b": "That would be clipping each tensor by its own norm, which changes the update's direction; clipping by "
+         "global norm uses one factor for all, so the first/last ratio is unchanged.",
+    "c": "Clipping by global norm caps the size of one update when the gradient explodes, and keeps its "
+         "direction: it multiplies every gradient by the same factor. The ratio 1e-18 stays; clipping treats "
+         "exploding gradients (huge steps, NaN losses), not vanishing ones.",
+    "d": "That is clipping by value, and even that caps entries at the threshold, it does not zero them; global "
+         "norm clipping scales the whole gradient instead.",
 }
 
 register_hints("clipping_purpose", [
     "Turn on clipping in the meter and compare the blue and green curves and the badge.",
     "Clipping multiplies all gradients by one number. What does that do to a ratio of two of them?",
-    "The answer is (b).",
+    "The answer is (c).",
 ])
 
 
 def check_clipping_purpose(answer) -> None:
     """What gradient clipping does and does not fix."""
-    check_choice(answer, "b", CLIPPING_OPTIONS, exercise="clipping_purpose", name="clipping")
+    check_choice(answer, "c", CLIPPING_OPTIONS, exercise="clipping_purpose", name="clipping")

@@ -102,6 +102,7 @@ function render({ model, el: root }) {
     const sat = v.saturated.reduce((a, b) => a + b, 0) / v.saturated.length;
     const dead = v.dead.reduce((a, b) => a + b, 0) / v.dead.length;
     const items = [
+      ...(v.verdict ? [v.verdict] : []),
       `total gradient norm: ${fmtNumber(v.total_norm)}`,
       v.clipped_norm === null ? "no clipping" : `after clipping: ${fmtNumber(v.clipped_norm)}`,
       `saturated units (mean over layers): ${fmtPercent(sat)}`,
@@ -113,6 +114,7 @@ function render({ model, el: root }) {
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.flow = flow;
     root.dataset.signalFlow = v.signal_flow;
+    root.dataset.verdict = v.verdict || "";
     root.dataset.ratio = v.ratio === null ? "" : String(v.ratio);
     root.dataset.depth = String(v.depth);
     root.dataset.weightScale = String(v.weight_scale);

@@ -30,7 +30,7 @@ from ._base import (CourseWidget, Setting, choice, keep_newest, real_number, see
                     trim_to_budget, whole_number)
 from ._plot_controls import finite, finite_list, lesson_front_end
 
-__all__ = ["GradientFlowMeter", "FLOW_LIMITS"]
+__all__ = ["GradientFlowMeter", "FLOW_LIMITS", "disagreement"]
 
 FLOW_LIMITS = {"depth": (1, 100), "width": (2, 256), "batch": (2, 512), "weight_scale": (0.05, 4.0),
                "max_norm": (0.0, 1e6)}
@@ -46,6 +46,20 @@ _NETWORK_BYTES = 128 * 2**20
 _TRACE_BYTES = 96 * 2**20
 _TRACES = 3  # forward traces kept: the settings shown and the two a slider's look-ahead computes
 _nbytes = operator.attrgetter("nbytes")  # of a network or a trace
+
+
+def disagreement(weights: str, signal: str, total_norm: float) -> str:
+    """What a learner should conclude when the weight badge and the signal badge disagree ("" when they agree):
+    an explosion anywhere wins (a low ratio of two huge gradients is no comfort); otherwise the gradient vanishes."""
+    if weights == signal:
+        return ""
+    if "exploding" in (weights, signal):
+        return (f"The two ratios disagree (weights {weights}, signal {signal}): conclude EXPLODING. Somewhere the "
+                f"gradients are huge (total norm {total_norm:.3g}); a ratio that looks fine or low only compares "
+                "two large gradients.")
+    return (f"The two ratios disagree (weights {weights}, signal {signal}): conclude VANISHING. Some layers get a far "
+            "smaller gradient than others, or every weight gradient is tiny: compare the curves' heights, not only "
+            "their ratio.")
 
 
 class GradientFlowMeter(CourseWidget):
@@ -165,6 +179,7 @@ class GradientFlowMeter(CourseWidget):
             "signal_ratio": finite(signal_ratio),
             "signal_ratio_text": "undefined (no gradient)" if np.isnan(signal_ratio) else f"{signal_ratio:.3g}",
             "signal_flow": classify_gradient_ratio(signal_ratio),
+            "verdict": disagreement(result.flow, classify_gradient_ratio(signal_ratio), result.total_grad_norm),
             "loss": finite(result.loss),
             "total_norm": finite(result.total_grad_norm),
             "vanishing_below": VANISHING_BELOW, "exploding_above": EXPLODING_ABOVE,
@@ -191,7 +206,7 @@ class GradientFlowMeter(CourseWidget):
                 + f", batch {v['batch']}. Weight gradients ||dL/dW_1|| / ||dL/dW_{v['depth']}|| = {v['ratio_text']}: "
                 f"{v['flow']}; back-propagated signal ||dL/dh_1|| / ||dL/dh_{v['depth']}|| = {v['signal_ratio_text']}: "
                 f"{v['signal_flow']} (vanishing below {v['vanishing_below']:g}, exploding above "
-                f"{v['exploding_above']:g})." + clip)
+                f"{v['exploding_above']:g})." + clip + (f" {v['verdict']}" if v["verdict"] else ""))
 
     _FIGSIZE = (8, 3.6)
 

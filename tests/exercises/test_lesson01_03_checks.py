@@ -98,11 +98,11 @@ def right_clip(grads, max_norm):
 
 def test_right_lesson02_answers_pass(capsys):
     bp.check_two_layer_backward(right_backward, hidden=True)
-    bp.check_sigmoid_chain(0.25 ** 20)
-    bp.check_weights_chain(1.5 ** 20, 0.5 ** 20)
+    bp.check_sigmoid_chain(0.25 ** 30)
+    bp.check_weights_chain(35, 0.1 ** (1 / 20))
     bp.check_clip_by_global_norm(right_clip)
-    bp.check_a08_correction("b")
-    bp.check_clipping_purpose("b")
+    bp.check_a08_correction("d")
+    bp.check_clipping_purpose("c")
     out = capsys.readouterr().out
     assert out.count("✔") == 7 and "finite differences of the loss to" in out
 
@@ -145,11 +145,13 @@ def test_clipping_with_pytorchs_epsilon_also_passes(capsys):
 
 
 @pytest.mark.parametrize("answer, words", [
-    (5.0, "adds the layers up"), (0.25 ** 19, "19 factors"), (0.5 ** 20, "sigmoid(0), the value")])
+    (7.5, "adds the layers up"), (0.25 ** 29, "29 factors"), (0.25 ** 20, "notes' depth"),
+    (0.5 ** 30, "sigmoid(0), the value")])
 def test_chain_rule_mistakes(answer, words):
     assert words in message_for(bp.check_sigmoid_chain, answer)
-    assert "multiplies them" in message_for(bp.check_weights_chain, 30.0, 0.5 ** 20)
-    assert "multiplies them" in message_for(bp.check_weights_chain, 1.5 ** 20, 10.0)
+    assert "one more layer" in message_for(bp.check_weights_chain, 34, 0.1 ** (1 / 20))
+    assert "20th root" in message_for(bp.check_weights_chain, 35, 0.1 / 20)
+    assert "exploding edge" in message_for(bp.check_weights_chain, 35, 10 ** (1 / 20))
 
 
 CHALLENGE = dict(depth=30, width=64, batch=64, activation="sigmoid", init="glorot_normal", weight_scale=1.0,

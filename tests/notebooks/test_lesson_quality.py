@@ -38,7 +38,7 @@ CLOSE = 0.002
 
 
 def _gives_away(number, value):
-    return math.isclose(number, value, rel_tol=CLOSE, abs_tol=1e-15)
+    return math.isclose(number, value, rel_tol=CLOSE, abs_tol=0.0)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))

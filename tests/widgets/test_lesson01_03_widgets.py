@@ -325,3 +325,13 @@ def test_divergent_learning_rate_is_a_message():
     w = ZeroCentredUpdates(learning_rate=5.0, steps=400, batch_size=1)
     assert "diverge" in w.error
     assert math.isfinite(ZeroCentredUpdates(learning_rate=1.0).view["centred"]["final_distance"])
+
+
+def test_when_the_two_badges_disagree_the_meter_says_what_to_conclude():
+    exploding = GradientFlowMeter(depth=30, width=64, activation="relu", init="he_normal", weight_scale=1.5)
+    assert exploding.flow == "vanishing" and exploding.view["signal_flow"] == "exploding"
+    assert "conclude EXPLODING" in exploding.view["verdict"] and "conclude EXPLODING" in exploding.describe()
+    tiny = GradientFlowMeter(depth=30, width=64, activation="tanh", init="small_normal")
+    assert tiny.flow == "healthy" and "conclude VANISHING" in tiny.view["verdict"]
+    agree = GradientFlowMeter(depth=30, width=64, activation="sigmoid", init="glorot_normal")
+    assert agree.view["verdict"] == "" and "disagree" not in agree.describe()
