@@ -68,7 +68,7 @@ function render({ model, el: root }) {
     facts.textContent = "";
     const items = [
       `saturated: ${fmtPercent(v.saturated_fraction)} of inputs`,
-      v.dead_fraction === null ? null : `dead (x ≤ 0): ${fmtPercent(v.dead_fraction)}`,
+      v.dead_fraction === null ? null : `inactive share (x ≤ 0): ${fmtPercent(v.dead_fraction)}`,
       `mean output: ${fmtNumber(v.output_mean, 3)}`,
       `outputs > 0: ${fmtPercent(v.output_positive)}`,
       v.outside >= 0.001 ? `${fmtPercent(v.outside)} of inputs lie off the plotted range` : null,

@@ -99,7 +99,8 @@ class ActivationExplorer(CourseWidget):
 
     def _describe(self, v: dict) -> str:
         regions = ", ".join(f"[{a:.2f}, {b:.2f}]" for a, b in v["saturated_regions"]) or "none on this range"
-        dead = (f" {100 * v['dead_fraction']:.1f}% of the units are dead (x <= 0: output 0, gradient 0)."
+        dead = (f" Inactive share {100 * v['dead_fraction']:.1f}% (x <= 0: output 0, gradient 0 for these inputs; a unit "
+                "is dead only if that holds for every input)."
                 if v["dead_fraction"] is not None else "")
         return (f"Activation explorer: {v['activation']} and its derivative (peak {v['peak']:.4g}). "
                 f"Saturated where |f'(x)| < {v['threshold']:g} x peak: {regions}. "
@@ -128,6 +129,6 @@ class ActivationExplorer(CourseWidget):
             ax.set_title(label)
             ax.set_xlabel("x (pre-activation)")
         fig.suptitle(f"saturated {100 * v['saturated_fraction']:.1f}%"
-                     + (f", dead {100 * v['dead_fraction']:.1f}%" if v["dead_fraction"] is not None else "")
+                     + (f", inactive {100 * v['dead_fraction']:.1f}%" if v["dead_fraction"] is not None else "")
                      + f" of inputs from N({v['input_mean']:g}, {v['input_std']:g}²)", fontsize=11)
         fig.tight_layout()

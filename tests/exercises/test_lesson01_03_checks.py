@@ -24,59 +24,77 @@ def not_written(*args):
 
 # ---------------------------------------------------------------- lesson 01
 
-def right_sigmoid_derivative(x):
+def right_second_derivative(x):
     s = 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
-    return s * (1 - s)
+    return s * (1 - s) * (1 - 2 * s)
 
 
 def right_softmax_jacobian(x):
-    e = np.exp(x - np.max(x))
-    s = e / e.sum()
-    return np.diag(s) - np.outer(s, s)
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    s = e / e.sum(axis=-1, keepdims=True)
+    return s[..., :, None] * np.eye(x.shape[-1]) - s[..., :, None] * s[..., None, :]
+
+
+def test_the_oracle_second_derivative_matches_the_formula():
+    x = np.linspace(-10, 10, 41)
+    assert np.allclose(act.sigmoid_second_derivative(x), right_second_derivative(x), rtol=1e-6, atol=1e-10)
 
 
 def test_right_lesson01_answers_pass(capsys):
-    act.check_sigmoid_derivative(right_sigmoid_derivative, hidden=True)
+    act.check_sigmoid_second_derivative(right_second_derivative, hidden=True)
     act.check_softmax_jacobian(right_softmax_jacobian, hidden=True)
-    act.check_sigmoid_peak(0.25)
-    act.check_saturated_share(0.4)
-    act.check_zero_centred("b")
-    act.check_dead_relu(" B ")
+    act.check_scaled_peak(0.75)
+    act.check_tanh_saturated_share(0.625)
+    act.check_zero_centred("c")
+    act.check_dead_relu(" A ")
     assert capsys.readouterr().out.count("✔") == 6
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda x: sigmoid(x) * (1 + sigmoid(x)), "s * (1 + s)"),
-    (lambda x: sigmoid(x) * (1 - np.asarray(x)), "sigmoid(x) * (1 - x)"),
-    (lambda x: 1 - sigmoid(x) ** 2, "tanh's derivative"),
-    (lambda x: sigmoid(x), "sigmoid itself"),
+    (lambda x: sigmoid(x) * (1 - sigmoid(x)) ** 2, "only the first factor"),
+    (lambda x: -sigmoid(x) ** 2 * (1 - sigmoid(x)), "only the second term"),
+    (lambda x: 1 - 2 * sigmoid(x), "with respect to s"),
+    (lambda x: sigmoid(x) * (1 - sigmoid(x)), "the first derivative"),
+    (lambda x: sigmoid(x) * (1 - sigmoid(x)) * (1 + 2 * sigmoid(x)), "a sign slipped"),
 ])
-def test_sigmoid_derivative_mistakes_are_diagnosed(wrong, words):
-    assert words in message_for(act.check_sigmoid_derivative, wrong)
+def test_second_derivative_mistakes_are_diagnosed(wrong, words):
+    assert words in message_for(act.check_sigmoid_second_derivative, wrong)
+
+
+def per_row(f):
+    return lambda x: f(x) if np.ndim(x) == 1 else np.array([f(r) for r in x])
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda x: -np.outer(softmax(x), softmax(x)), "diagonal term is missing"),
-    (lambda x: np.diag(softmax(x) * (1 - softmax(x))), "only the diagonal"),
-    (lambda x: np.diag(softmax(x)), "diag(s) alone"),
-    (lambda x: np.outer(softmax(x), softmax(x)) - np.diag(softmax(x)), "sign is flipped"),
+    (per_row(lambda x: -np.outer(softmax(x), softmax(x))), "diagonal term is missing"),
+    (per_row(lambda x: np.diag(softmax(x) * (1 - softmax(x)))), "only the diagonal"),
+    (per_row(lambda x: np.diag(softmax(x))), "diag(s) alone"),
+    (per_row(lambda x: np.outer(softmax(x), softmax(x)) - np.diag(softmax(x))), "sign is flipped"),
 ])
 def test_softmax_jacobian_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(act.check_softmax_jacobian, wrong)
 
 
-def test_unstable_softmax_still_passes_the_visible_cases_but_a_wrong_shape_is_named():
-    act.check_softmax_jacobian(lambda x: np.diag(np.exp(x) / np.exp(x).sum()) - np.outer(np.exp(x), np.exp(x)) / np.exp(x).sum() ** 2)
-    assert "shape (2, 2), got shape (2,)" in message_for(act.check_softmax_jacobian, lambda x: softmax(x))
+def test_an_unstable_softmax_fails_on_large_scores_and_a_one_vector_version_on_the_batch():
+    def unstable(x):
+        e = np.exp(x)
+        s = e / e.sum(axis=-1, keepdims=True)
+        return s[..., :, None] * np.eye(np.shape(x)[-1]) - s[..., :, None] * s[..., None, :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        message = message_for(act.check_softmax_jacobian, unstable)
+    assert "x = [1000, 999, -1000]" in message and "NaN" in message
+    one_vector = lambda x: np.diag(softmax(x)) - np.outer(softmax(x), softmax(x))
+    assert "a batch" in message_for(act.check_softmax_jacobian, one_vector)
 
 
 @pytest.mark.parametrize("check, answer, words", [
-    (act.check_sigmoid_peak, 0.5, "sigmoid(0)"),
-    (act.check_sigmoid_peak, 1.0, "tanh"),
-    (act.check_saturated_share, 0.7, "share for tanh"),
-    (act.check_saturated_share, 0.6, "NOT saturated"),
-    (act.check_zero_centred, "c", "not the best answer"),
-    (act.check_dead_relu, "a", "does not recover"),
+    (act.check_scaled_peak, 0.25, "chain rule"),
+    (act.check_scaled_peak, 0.5, "sigmoid(0)"),
+    (act.check_tanh_saturated_share, 0.25, "share for sigmoid"),
+    (act.check_tanh_saturated_share, 0.375, "NOT saturated"),
+    (act.check_zero_centred, "a", "never negative"),
+    (act.check_dead_relu, "b", "still send a gradient"),
 ])
 def test_lesson01_wrong_values_are_explained(check, answer, words):
     assert words in message_for(check, answer)

@@ -94,7 +94,8 @@ def test_sigmoid_saturation_bands_start_near_six():
 def test_relu_with_negative_inputs_is_mostly_dead():
     v = ActivationExplorer(activation="relu", input_mean=-2.0, input_std=2.0).view
     assert v["dead_fraction"] == v["saturated_fraction"] and 0.8 < v["dead_fraction"] < 0.9
-    assert "dead" in ActivationExplorer(activation="relu").describe()
+    described = ActivationExplorer(activation="relu").describe()
+    assert "Inactive share" in described and "dead only if that holds for every input" in described
 
 
 # ---------------------------------------------------------------- gradient-flow meter
