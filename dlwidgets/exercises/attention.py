@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import (attention, attention_experiment, dot_scores, encoder_decoder_contexts, masked_softmax,
+from ..core import (attention, attention_experiment, dot_scores, lstm_params, lstm_sequence, masked_softmax,
                     scaled_dot_scores)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
@@ -21,13 +21,14 @@ def _reference(q, k, v, mask=None):
 
 
 def _cases(hidden=False):
-    specs = [(3, 4, 4, 2, None), (2, 5, 3, 3, "causal"), (4, 4, 8, 2, "padding")]
+    # (Lq, Lk, d_k, d_v, mask, scale of q and k): scale 40 gives scores in the thousands
+    specs = [(3, 4, 4, 2, None, 2), (2, 5, 3, 3, "causal", 2), (4, 4, 8, 2, "padding", 2), (3, 4, 4, 2, None, 40)]
     if hidden:
-        specs += [(1, 3, 2, 1, "padding"), (5, 5, 16, 4, "causal")]
+        specs += [(1, 3, 2, 1, "padding", 2), (5, 5, 16, 4, "causal", 2), (2, 3, 4, 2, "causal", 60)]
     cases = []
-    for seed, (lq, lk, d, dv, kind) in enumerate(specs):
+    for seed, (lq, lk, d, dv, kind, scale) in enumerate(specs):
         rng = np.random.default_rng(110 + seed)
-        q, k, v = rng.normal(size=(lq, d)) * 2, rng.normal(size=(lk, d)) * 2, rng.normal(size=(lk, dv))
+        q, k, v = rng.normal(size=(lq, d)) * scale, rng.normal(size=(lk, d)) * scale, rng.normal(size=(lk, dv))
         if kind == "causal":
             mask = np.tril(np.ones((lq, lk), dtype=bool), k=lk - lq)
         elif kind == "padding":
@@ -35,7 +36,8 @@ def _cases(hidden=False):
             mask[:, -1] = False
         else:
             mask = None
-        label = f"q {q.shape}, k {k.shape}, v {v.shape}, mask={'None' if mask is None else kind}"
+        label = f"q {q.shape}, k {k.shape}, v {v.shape}, mask={'None' if mask is None else kind}" + (
+            f" (scores up to {np.abs(scaled_dot_scores(q, k)).max():.0f}: subtract each row's max)" if scale > 2 else "")
         cases.append(Case((q, k, v), {"mask": mask}, label=label))
     return cases
 
@@ -106,43 +108,56 @@ def check_attention_weight(answer) -> None:
 # ---------------------------------------------------------------- 3. kinds of attention (E06)
 
 SCORE_KIND_OPTIONS = {
-    "a": "Dot-product scores q·k have no parameters of their own (the projections producing q and k do, "
-         "but the score function does not).",
-    "b": "Scaled dot-product only divides by the constant sqrt(d_k): nothing to learn in the score itself.",
-    "c": "Additive (Bahdanau) attention scores with a small feed-forward network, v·tanh(W_q q + W_k k): "
-         "W_q, W_k and v are learned, and q and k may even have different sizes.",
-    "d": "A mask only hides positions; it is not a score function.",
+    "a": "q^T k needs q and k of the same length: a 512-vector and a 256-vector have no dot product.",
+    "b": "Yes. A bilinear score q^T W k has a learned W of shape (512, 256) that brings the two into one space. "
+         "Additive attention, v^T tanh(W_q q + W_k k), can do the same; dot and scaled dot cannot.",
+    "c": "Dividing by sqrt(d_k) only rescales a dot product, which needs equal lengths in the first place.",
+    "d": "Bilinear (q^T W k) and additive (v^T tanh(W_q q + W_k k)) scores compare vectors of different sizes "
+         "through their learned matrices.",
 }
 
 register_hints("score_kinds", [
-    "Write each score function down. Which one contains a matrix or a vector you would train?",
-    "Only one of them has weights inside the score function itself.",
-    "The answer is (c).",
+    "Write each score function down with its shapes. Which one can multiply a 512-vector with a 256-vector?",
+    "Only a score with a learned matrix in it can connect two different sizes.",
+    "The answer is (b).",
 ])
 
 
 def check_score_kinds(answer) -> None:
-    """E06: which score function has learned parameters."""
-    check_choice(answer, "c", SCORE_KIND_OPTIONS, exercise="score_kinds", name="score_kind")
+    """E06: which score function compares a query and a key of different sizes."""
+    check_choice(answer, "b", SCORE_KIND_OPTIONS, exercise="score_kinds", name="score_kind")
 
 
 # ---------------------------------------------------------------- 4. the bottleneck (A14)
 
+BOTTLENECK_HIDDEN, BOTTLENECK_SOURCE = 20, 30
+
 register_hints("bottleneck_size", [
-    "Without attention the decoder starts from the encoder's final hidden state only.",
-    "How long is one hidden state, whatever the length of the source?",
-    "fixed_numbers = 16",
+    "Without attention the decoder starts from the encoder's final states only, whatever the source length.",
+    "An LSTM has two states, h and c, of the hidden size each; a bidirectional encoder has two LSTMs.",
+    "fixed_numbers = 2 * 2 * 20  # directions x (h and c) x hidden size",
 ])
 
 
-def check_bottleneck_size(answer, source_length=30, hidden=16) -> None:
-    """How many numbers a decoder without attention receives about a source of 30 tokens (hidden size 16)."""
-    enc = np.random.default_rng(0).normal(size=(source_length, hidden))
-    fixed = encoder_decoder_contexts(enc, enc).fixed
-    check_value(answer, int(fixed.shape[1]), exercise="bottleneck_size", name="fixed_numbers", mistakes={
-        source_length * hidden: "that is every encoder state together, what attention can read. Without "
-                                "attention only the last one reaches the decoder.",
-        source_length: "the context is a hidden state, not one number per token.",
+def bottleneck_numbers(hidden=BOTTLENECK_HIDDEN, source_length=BOTTLENECK_SOURCE) -> int:
+    """Numbers in the final h and c of both directions of a bidirectional LSTM encoder, run with core."""
+    xs = np.random.default_rng(0).normal(size=(source_length, 4))
+    total = 0
+    for direction, seq in enumerate((xs, xs[::-1])):
+        run = lstm_sequence(seq, lstm_params(4, hidden, seed=direction))
+        total += run.h[-1].size + run.c[-1].size
+    return total
+
+
+def check_bottleneck_size(answer) -> None:
+    """How many numbers a decoder without attention receives from a bidirectional LSTM encoder (hidden 20)."""
+    n, h = BOTTLENECK_SOURCE, BOTTLENECK_HIDDEN
+    check_value(answer, bottleneck_numbers(), exercise="bottleneck_size", name="fixed_numbers", mistakes={
+        2 * h: "an LSTM has two states, h and c, and a bidirectional encoder has two LSTMs: count all four.",
+        h: "that is one state of one direction; the decoder gets h and c of both directions.",
+        4 * h * n: "that is every encoder state together, what attention can read. Without attention only the "
+                   "final states reach the decoder, whatever the length.",
+        2 * h * n: "the source length does not matter: only the final states reach the decoder.",
     })
 
 

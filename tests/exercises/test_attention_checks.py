@@ -14,12 +14,13 @@ def message_for(check, answer) -> str:
     return info.value.message
 
 
-def make_attention(scale=True, fill=-np.inf, axis=-1, use_mask=True, return_weights=False):
+def make_attention(scale=True, fill=-np.inf, axis=-1, use_mask=True, return_weights=False, stable=True):
     def scaled_dot_product_attention(q, k, v, mask=None):
         scores = q @ k.T / (np.sqrt(q.shape[-1]) if scale else 1.0)
         if mask is not None and use_mask:
             scores = np.where(mask, scores, fill)
-        scores = scores - scores.max(axis=axis, keepdims=True)
+        if stable:
+            scores = scores - scores.max(axis=axis, keepdims=True)
         w = np.exp(scores)
         w = w / w.sum(axis=axis, keepdims=True)
         return w if return_weights else w @ v
@@ -42,21 +43,28 @@ def test_attention_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(ex.check_attention, wrong)
 
 
+def test_an_unstable_softmax_fails_on_large_scores_with_a_nan_message():
+    with np.errstate(over="ignore", invalid="ignore"):
+        message = message_for(ex.check_attention, make_attention(stable=False))
+    assert "Case 4 of 4 fails" in message and "subtract each row's max" in message and "NaN" in message
+
+
 def test_softmax_over_the_wrong_axis_names_the_failing_case():
     def wrong(q, k, v, mask=None):
         scores = q @ k.T / np.sqrt(q.shape[-1])
         w = np.exp(scores - scores.max(axis=0, keepdims=True))
         return (w / w.sum(axis=0, keepdims=True)) @ v
     message = message_for(ex.check_attention, wrong)
-    assert message.startswith("Case 1 of 3 fails") and "values differ" in message
+    assert message.startswith("Case 1 of 4 fails") and "values differ" in message
 
 
 @pytest.mark.parametrize("check, wrong, words", [
     (ex.check_attention_weight, 0.8808, "unscaled softmax"),
     (ex.check_attention_weight, 1.0, "scores were normalised by their sum"),
-    (ex.check_score_kinds, "a", "no parameters of their own"),
-    (ex.check_bottleneck_size, 480, "every encoder state together"),
-    (ex.check_bottleneck_size, 30, "not one number per token"),
+    (ex.check_score_kinds, "a", "no dot product"),
+    (ex.check_score_kinds, "d", "through their learned matrices"),
+    (ex.check_bottleneck_size, 40, "count all four"),
+    (ex.check_bottleneck_size, 2400, "every encoder state together"),
 ])
 def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
     assert words in message_for(check, wrong)
@@ -65,8 +73,8 @@ def test_predictions_and_choices_explain_wrong_answers(check, wrong, words):
 def test_right_predictions_and_choices_pass(capsys):
     ex.check_attention_weight(float(np.exp(np.sqrt(2)) / (np.exp(np.sqrt(2)) + 1)))
     ex.check_attention_weight(0.804)
-    ex.check_score_kinds("c")
-    ex.check_bottleneck_size(16)
+    ex.check_score_kinds("b")
+    ex.check_bottleneck_size(80)
     assert capsys.readouterr().out.count("✔") == 4
 
 
