@@ -25,40 +25,43 @@ def check_linear_params(fn, extra_cases=()) -> None:
 
 
 SYS_PATH_OPTIONS = {
-    "a": "It works, and it is what the notes suggest, but the path is hard-coded: the script breaks on every "
-         "other machine and whenever the folder moves.",
-    "b": "Installing your project in editable mode puts it on sys.path for every script, notebook and test "
+    "a": "It works, and it is what the notes suggest, but the path is hard-coded in four places: every copy breaks "
+         "on another machine and whenever the folder moves.",
+    "b": "Copying into site-packages hides the code from version control, and the copy goes stale after the next edit.",
+    "c": "Python reads PYTHONPATH once, when it starts: setting os.environ['PYTHONPATH'] inside a running script "
+         "does not change sys.path. (Setting it in the shell, before python starts, does work.)",
+    "d": "Installing your project in editable mode puts it on sys.path for every script, notebook and test "
          "in that environment, on any machine, and edits take effect without reinstalling.",
-    "c": "Copying into site-packages hides the code from version control, and the copy goes stale after the next edit.",
-    "d": "The file name is not the problem: Python does not look in that folder at all.",
 }
 register_hints("sys_path", [
     "Python looks for modules in the folders listed in sys.path, in order.",
     "Which option works on a colleague's machine too, without editing any script?",
-    "The answer is (b).",
+    "The answer is (d).",
 ])
 
 
 def check_sys_path(answer) -> None:
     """A02: the most robust fix for 'No module named ...' for one's own code."""
-    check_choice(answer, "b", SYS_PATH_OPTIONS, exercise="sys_path", name="sys_path_fix")
+    check_choice(answer, "d", SYS_PATH_OPTIONS, exercise="sys_path", name="sys_path_fix")
 
 
 SHARED_LIBRARY_OPTIONS = {
-    "a": "The error comes from the dynamic linker, not from Python's import system: sys.path is not searched "
-         "for .so files.",
-    "b": "Reinstalling the driver does not create the missing name; the library is there, under a longer name.",
-    "c": "`ln -sf libcudnn.so.7.0.5 libcudnn.so.7` creates the name the program asks for (the soname), and "
-         "`ldconfig` rebuilds the linker's cache so it finds libraries in that folder.",
-    "d": "The GPU is not involved yet: the program fails while loading a library file.",
+    "a": "Right. The tarball holds libcudnn.so.7 as a symbolic link to libcudnn.so.7.0.5; a plain cp (without -P) "
+         "copies the file behind the link instead, so ldconfig finds a regular file where it expects a link. "
+         "`ln -sf libcudnn.so.7.0.5 libcudnn.so.7` puts the link back, and `ldconfig` refreshes the cache.",
+    "b": "Nothing is missing and ln downloads nothing: both files are there, one of them a copy that should be a link.",
+    "c": "ldconfig does create soname links itself, from each library's SONAME; its complaint here is that the "
+         "name is already taken by a regular file, which it will not overwrite.",
+    "d": "The driver is not involved: ldconfig only manages the names and the cache of shared libraries.",
 }
 register_hints("shared_library", [
-    "'cannot open shared object file' is said by the dynamic linker, which looks for an exact file name.",
-    "Which option makes the exact name libcudnn.so.7 exist and be known to the linker?",
-    "The answer is (c).",
+    "Listing the tarball with `tar -tvf` shows libcudnn.so.7 with an arrow: it is a symbolic link. What does a "
+    "plain cp do with a link?",
+    "cp without -P follows the link and writes a second copy of the library under the link's name.",
+    "The answer is (a).",
 ])
 
 
 def check_shared_library(answer) -> None:
-    """A01: what the notes' ldconfig + symlink fix does."""
-    check_choice(answer, "c", SHARED_LIBRARY_OPTIONS, exercise="shared_library", name="library_fix")
+    """A01: what the ldconfig warning means and what the notes' ln -sf does."""
+    check_choice(answer, "a", SHARED_LIBRARY_OPTIONS, exercise="shared_library", name="library_fix")
