@@ -179,6 +179,10 @@ def check_decoder_challenge(settings) -> None:
                           "`decoder_settings = attn.settings()`.")
     if not isinstance(settings, dict) or not {"tokens", "kind", "d_k", "temperature", "mask"} <= settings.keys():
         raise CheckFailed("`decoder_settings` should be the dict attn.settings() returns.")
+    tokens = settings["tokens"]
+    if not isinstance(tokens, (list, tuple)) or len(tokens) <= CHALLENGE_QUERY or tokens[CHALLENGE_QUERY] != "sat":
+        raise CheckFailed("Keep the widget's sentence (\"the cat sat on the mat\"): the challenge is about the query "
+                          "'sat', token 2.")
     if settings["kind"] != "scaled" or settings["d_k"] != 16:
         raise CheckFailed("Keep the scaled scores and d_k = 16; change only the mask and the temperature.")
     try:

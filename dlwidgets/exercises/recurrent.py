@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from ..core import gradient_ratio, rnn_experiment, rnn_param_count, rnn_params, rnn_step
@@ -145,6 +147,11 @@ def check_gradient_challenge(settings) -> None:
         raise CheckFailed(f"The challenge is over {GRADIENT_CHALLENGE_STEPS} steps; your settings have steps = "
                           f"{settings.get('steps')!r}.")
     allowed = {"steps", "hidden_size", "input_size", "spectral_radius", "input_scale", "bias", "seed"}
+    starts = {k: p.default for k, p in inspect.signature(rnn_experiment).parameters.items()}
+    for key in sorted(allowed - {"steps", "spectral_radius"}):
+        if key in settings and settings[key] != starts[key]:
+            raise CheckFailed(f"Keep the unroller's other settings as they start: {key} is {settings[key]!r}, it "
+                              f"starts at {starts[key]!r}. The challenge is to find the spectral radius alone.")
     try:
         norms = rnn_experiment(**{k: v for k, v in settings.items() if k in allowed})[2].grad_norms
     except (TypeError, ValueError) as exc:

@@ -95,3 +95,9 @@ def test_decoder_challenge_rejects_with_a_reason(change, words):
 def test_decoder_challenge_rejects_unanswered_and_malformed():
     assert "not answered yet" in message_for(ex.check_decoder_challenge, ...)
     assert "should be the dict" in message_for(ex.check_decoder_challenge, {"mask": "causal"})
+
+
+def test_the_decoder_challenge_checks_that_query_2_is_sat():
+    settings = AttentionMap(kind="scaled", d_k=16, mask="causal", temperature=0.1).settings()
+    ex.check_decoder_challenge(settings)
+    assert "the query 'sat'" in message_for(ex.check_decoder_challenge, {**settings, "tokens": ["a", "b"]})

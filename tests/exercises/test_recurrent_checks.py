@@ -117,3 +117,10 @@ def test_lesson_09_to_11_checks_run_without_any_widget_module():
     result = subprocess.run([sys.executable, "-c", BLOCK_WIDGETS], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("✔") == 3
+
+
+def test_the_gradient_challenge_keeps_the_other_settings_as_they_start():
+    start = RNNUnroller(steps=20, spectral_radius=1.0).settings()
+    ex.check_gradient_challenge(start)
+    assert "input_scale is 1.0" in message_for(ex.check_gradient_challenge, {**start, "spectral_radius": 1.5,
+                                                                              "input_scale": 1.0})
