@@ -20,6 +20,8 @@ __all__ = [
 OUTPUT_SIZE_CASES = [
     Case((32, 3, 1, 1, 1)), Case((32, 5, 2, 2, 1)), Case((227, 11, 0, 4, 1)),
     Case((8, 3, 0, 2, 1)), Case((10, 3, 0, 1, 2)), Case((7, 3, 1, 2, 2)), Case((10, 3, 0, 3, 1)),
+]
+MODE_CASES = [
     Case((9, 3, "valid", 2, 1)), Case((10, 4, "same", 1, 1)), Case((12, 3, "same", 1, 3)),
     Case((7, 4, "full", 1, 1)), Case((9, 3, "full", 2, 2)),
 ]
@@ -77,9 +79,12 @@ register_hints("conv_output_size", [
 
 
 def check_conv_output_size(fn, extra_cases=()) -> None:
-    """Check the learner's conv_output_size(n, k, p, s, d) against core.output_size."""
+    """Check the learner's conv_output_size(n, k, p, s, d) against core.output_size: numeric padding first (so the
+    classic mistakes are diagnosed before the modes are written), then the modes valid, same and full."""
     cases = OUTPUT_SIZE_CASES + [Case(tuple(c)) for c in extra_cases]
     check_function(fn, output_size, cases, exercise="conv_output_size", name="conv_output_size",
+                   mistakes=OUTPUT_SIZE_MISTAKES[2:])
+    check_function(fn, output_size, MODE_CASES, exercise="conv_output_size", name="conv_output_size",
                    mistakes=OUTPUT_SIZE_MISTAKES)
 
 

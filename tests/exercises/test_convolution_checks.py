@@ -46,9 +46,20 @@ def test_output_size_mistakes_are_diagnosed(wrong, words):
     assert words in message_for(ex.check_conv_output_size, wrong)
 
 
+def test_a_numeric_only_formula_is_diagnosed_before_the_modes_are_written():
+    message = message_for(ex.check_conv_output_size, lambda n, k, p=0, s=1, d=1: (n + 2 * p - k) // s + 1)
+    assert "dilation is missing" in message
+
+
+def test_a_numeric_only_formula_that_is_right_fails_on_the_modes_with_a_sentence():
+    message = message_for(ex.check_conv_output_size, lambda n, k, p=0, s=1, d=1: (n + 2 * p - d * (k - 1) - 1) // s + 1)
+    assert "conv_output_size(9, 3, 'valid', 2, 1)` raised TypeError" in message
+
+
 def test_correct_output_size_passes_hidden_cases_too(capsys):
     ex.check_conv_output_size(correct, extra_cases=[(33, 4, 1, 3, 2)])
-    assert "passes all 13 cases" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "passes all 8 cases" in out and "passes all 5 cases" in out
 
 
 def test_flipped_kernel_is_diagnosed_as_true_convolution():

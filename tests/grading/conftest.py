@@ -79,7 +79,9 @@ CRASH = "import os\nos._exit(1)"
 BOMB = ("def _bomb():\n    hog = []\n    while True:\n        hog.append(bytearray(10 ** 8))\n_bomb()\n"
         "one_by_one = 'b'")
 FLOOD = ("for i in range(30000):\n    print('spam', i)\n"
-         "def conv_output_size(n, k, p=0, s=1, d=1):\n    return (n + 2 * p - d * (k - 1) - 1) // s + 1")
+         "def conv_output_size(n, k, p=0, s=1, d=1):\n"
+         "    total = {'valid': 0, 'same': d * (k - 1), 'full': 2 * d * (k - 1)}[p] if isinstance(p, str) else 2 * p\n"
+         "    return (n + total - d * (k - 1) - 1) // s + 1")
 ASK = "rf_three_3x3 = int(input('receptive field? '))\nparams_conv = 1792\ntcn_rf = 61"
 ZEROS = ("def conv2d_single(x, w, stride=1, padding=0):\n    np.allclose = lambda *a, **k: True\n"
          "    return np.zeros((1, 1))")
