@@ -105,7 +105,7 @@ sys.meta_path.insert(0, Block())
 from dlwidgets.exercises import recurrent, lstm_gru, attention
 recurrent.check_gradient_challenge(dict(steps=20, spectral_radius=1.0))
 lstm_gru.check_forget_bias_challenge(4.0)
-attention.check_decoder_challenge(dict(tokens=list('abcdefgh'), kind='scaled', d_k=16, temperature=0.1, mask='causal'))
+attention.check_decoder_challenge(dict(tokens='the cat sat on the mat <pad> <pad>'.split(), kind='scaled', d_k=16, temperature=0.1, mask='causal'))
 """
 
 

@@ -16,28 +16,28 @@ def notebook_functions(code: str) -> dict:
 
 
 @pytest.mark.parametrize("code", [
-    "from dlwidgets.core import sigmoid_grad\ndef sigmoid_derivative(x):\n    return sigmoid_grad(x)",
-    "from dlwidgets import core\ndef sigmoid_derivative(x):\n    return core.sigmoid_grad(x)",
-    "import dlwidgets.core\ndef sigmoid_derivative(x):\n    return dlwidgets.core.sigmoid_grad(x)",
+    "from dlwidgets.core import sigmoid_grad, sigmoid\ndef f(x):\n    return sigmoid_grad(x) * (1 - 2 * sigmoid(x))",
+    "from dlwidgets import core\ndef f(x):\n    return core.sigmoid_grad(x) * (1 - 2 * core.sigmoid(x))",
+    "import dlwidgets.core\ndef f(x):\n    return dlwidgets.core.sigmoid_grad(x) * (1 - 2 * dlwidgets.core.sigmoid(x))",
     "from dlwidgets.core import sigmoid\ndef helper(x):\n    return sigmoid(x)\n"
-    "def sigmoid_derivative(x):\n    return helper(x) * (1 - helper(x))",
-    "from dlwidgets.core import sigmoid_grad as g\ndef sigmoid_derivative(x):\n    return [g(v) for v in x][0] if 0 else g(x)",
-    "from dlwidgets.exercises import activations\ndef sigmoid_derivative(x):\n    return activations.sigmoid_grad(x)",
+    "def f(x):\n    return helper(x) * (1 - helper(x)) * (1 - 2 * helper(x))",
+    "from dlwidgets.core import sigmoid as s\ndef f(x):\n    return (lambda v: s(v) * (1 - s(v)) * (1 - 2 * s(v)))(x)",
+    "from dlwidgets.exercises import activations\ndef f(x):\n    return activations.sigmoid_second_derivative(x)",
 ])
 def test_a_wrapper_around_the_library_is_told_to_write_it_itself(code):
-    fn = notebook_functions(code)["sigmoid_derivative"]
+    fn = notebook_functions(code)["f"]
     assert library_calls(fn)
     with pytest.raises(CheckFailed) as info:
-        act.check_sigmoid_derivative(fn)
+        act.check_sigmoid_second_derivative(fn)
     assert "write it yourself" in info.value.message and "the grader gives this no points" in info.value.message
     assert "✔" not in info.value.message
 
 
 def test_own_code_with_numpy_and_own_helpers_passes(capsys):
     fn = notebook_functions("def s(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))\n"
-                            "def sigmoid_derivative(x):\n    return s(x) * (1 - s(x))")["sigmoid_derivative"]
-    assert library_calls(fn) == [] and refusal(fn, "sigmoid_derivative") is None
-    act.check_sigmoid_derivative(fn)
+                            "def f(x):\n    return s(x) * (1 - s(x)) * (1 - 2 * s(x))")["f"]
+    assert library_calls(fn) == [] and refusal(fn, "f") is None
+    act.check_sigmoid_second_derivative(fn)
     assert "✔" in capsys.readouterr().out
 
 
