@@ -225,3 +225,18 @@ def test_references_name_only_lessons_that_exist(path):
                 problems.append(f"{path.name}, cell {index}: {match.group(0)!r} refers to lesson(s) "
                                 f"{', '.join(missing)}, which the course does not have yet")
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- how a lesson ends
+
+@pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
+def test_every_lesson_ends_with_the_notes_errors_it_corrected_and_links(path):
+    """The last markdown cell (the summary) names the notes' errors the lesson corrected and links its reading."""
+    last = next(source(c) for c in reversed(_cells(path)) if c["cell_type"] == "markdown")
+    problems = []
+    if not re.search(r"notes'? errors?", last, re.IGNORECASE):
+        problems.append("it does not list the notes' errors the lesson corrected (write 'The notes' errors corrected "
+                        "here: ...', or say that there were none)")
+    if not re.search(r"\]\(https?://", last):
+        problems.append("it links no paper or reading")
+    assert not problems, f"{path.name}, last markdown cell: " + "; ".join(problems)
