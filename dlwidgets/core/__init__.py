@@ -72,3 +72,19 @@ __all__ = [
     "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
     "BOTTLENECK_INPUT", "bottleneck_experiment",
 ]
+from .information import binned_distribution, cross_entropy_of, entropy, kl_divergence
+from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, sigmoid_cross_entropy_grad,
+                     sigmoid_mse, sigmoid_mse_grad, softplus)
+from .numerics import (FLOAT_FORMATS, FormatLimits, LogSumExpSteps, first_overflow, format_limits, logsumexp_steps,
+                       naive_log_softmax, naive_logsumexp, naive_softmax, stable_log_softmax, stable_logsumexp,
+                       stable_softmax)
+
+__all__ += [
+    # losses and information (lesson 12)
+    "binned_distribution", "cross_entropy_of", "entropy", "kl_divergence",
+    "REDUCTIONS", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "sigmoid_cross_entropy_grad",
+    "sigmoid_mse", "sigmoid_mse_grad", "softplus",
+    # numerics (lesson 12)
+    "FLOAT_FORMATS", "FormatLimits", "LogSumExpSteps", "first_overflow", "format_limits", "logsumexp_steps",
+    "naive_log_softmax", "naive_logsumexp", "naive_softmax", "stable_log_softmax", "stable_logsumexp", "stable_softmax",
+]
