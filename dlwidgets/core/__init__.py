@@ -73,8 +73,8 @@ __all__ = [
     "BOTTLENECK_INPUT", "bottleneck_experiment",
 ]
 from .information import binned_distribution, cross_entropy_of, entropy, kl_divergence
-from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, sigmoid_cross_entropy_grad,
-                     sigmoid_mse, sigmoid_mse_grad, softplus)
+from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, saturated_and_wrong,
+                     sigmoid_cross_entropy_grad, sigmoid_mse, sigmoid_mse_grad, softplus)
 from .numerics import (FLOAT_FORMATS, FormatLimits, LogSumExpSteps, first_overflow, format_limits, logsumexp_steps,
                        naive_log_softmax, naive_logsumexp, naive_softmax, stable_log_softmax, stable_logsumexp,
                        stable_softmax)
@@ -83,7 +83,7 @@ __all__ += [
     # losses and information (lesson 12)
     "binned_distribution", "cross_entropy_of", "entropy", "kl_divergence",
     "REDUCTIONS", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "sigmoid_cross_entropy_grad",
-    "sigmoid_mse", "sigmoid_mse_grad", "softplus",
+    "sigmoid_mse", "sigmoid_mse_grad", "softplus", "saturated_and_wrong",
     # numerics (lesson 12)
     "FLOAT_FORMATS", "FormatLimits", "LogSumExpSteps", "first_overflow", "format_limits", "logsumexp_steps",
     "naive_log_softmax", "naive_logsumexp", "naive_softmax", "stable_log_softmax", "stable_logsumexp", "stable_softmax",

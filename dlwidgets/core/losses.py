@@ -16,7 +16,7 @@ import numpy as np
 from .activations import log_softmax, sigmoid, sigmoid_grad, softmax
 
 __all__ = ["REDUCTIONS", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "sigmoid_mse",
-           "sigmoid_cross_entropy_grad", "sigmoid_mse_grad", "softplus"]
+           "sigmoid_cross_entropy_grad", "sigmoid_mse_grad", "softplus", "saturated_and_wrong"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -167,10 +167,24 @@ def sigmoid_mse(logits, target, reduction="mean"):
 
 
 def sigmoid_cross_entropy_grad(logits, target):
-    """dL/dz of one example's binary cross-entropy on a sigmoid output: sigmoid(z) - y, elementwise."""
-    return binary_cross_entropy_with_logits(logits, target, reduction="none")[1]
+    """dL/dz of one example's binary cross-entropy on a sigmoid output: sigmoid(z) - y, elementwise (y broadcasts)."""
+    z = np.asarray(logits, dtype=float)
+    return binary_cross_entropy_with_logits(z, np.broadcast_to(np.asarray(target, dtype=float), z.shape),
+                                            reduction="none")[1]
 
 
 def sigmoid_mse_grad(logits, target):
-    """dL/dz of one example's squared error on a sigmoid output: 2 (sigmoid(z) - y) sigmoid'(z), elementwise."""
-    return sigmoid_mse(logits, target, reduction="none")[1]
+    """dL/dz of one example's squared error on a sigmoid output: 2 (sigmoid(z) - y) sigmoid'(z), elementwise (y broadcasts)."""
+    z = np.asarray(logits, dtype=float)
+    return sigmoid_mse(z, np.broadcast_to(np.asarray(target, dtype=float), z.shape), reduction="none")[1]
+
+
+def saturated_and_wrong(logits, target, saturation=0.05):
+    """Where a sigmoid output is on the wrong side (|sigmoid(z) - y| > 1/2) and saturated (sigmoid'(z) < saturation).
+
+    There MSE's gradient is below 2 * saturation while cross-entropy's is above 1/2 in size: the
+    learner is most wrong exactly where MSE learns slowest.
+    """
+    z = np.asarray(logits, dtype=float)
+    y = np.broadcast_to(np.asarray(target, dtype=float), z.shape)
+    return (np.abs(sigmoid(z) - y) > 0.5) & (sigmoid_grad(z) < saturation)

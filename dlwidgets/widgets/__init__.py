@@ -11,3 +11,7 @@ from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
            "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+from .loss_explorer import LossExplorer
+from .overflow_explorer import OverflowExplorer
+
+__all__ += ["LossExplorer", "OverflowExplorer"]

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from dlwidgets.core import (binary_cross_entropy_with_logits, cross_entropy, nll_loss, sigmoid_cross_entropy_grad,
+from dlwidgets.core import (binary_cross_entropy_with_logits, cross_entropy, nll_loss, saturated_and_wrong,
+                            sigmoid_cross_entropy_grad,
                             sigmoid_mse, sigmoid_mse_grad, softplus)
 from dlwidgets.core import log_softmax
 
@@ -112,3 +113,12 @@ def test_sigmoid_mse_gradient_vanishes_when_saturated_and_wrong():
     mse, ce = sigmoid_mse_grad(-8.0, 1.0), sigmoid_cross_entropy_grad(-8.0, 1.0)
     assert abs(mse) < 7e-4 and ce == pytest.approx(-(1 - sig(-8.0)))    # wrong by ~1, yet MSE barely moves
     assert sigmoid_mse_grad(0.0, 1.0) == pytest.approx(2 * (0.5 - 1) * 0.25)
+
+
+def test_saturated_and_wrong_is_where_mse_learns_slowest():
+    z = np.linspace(-10, 10, 2001)
+    region = saturated_and_wrong(z, np.ones_like(z))
+    assert region.any() and np.all(z[region] < 0)                       # wrong side for y = 1
+    assert np.all(np.abs(sigmoid_mse_grad(z[region], 1.0)) < 0.1)
+    assert np.all(np.abs(sigmoid_cross_entropy_grad(z[region], 1.0)) > 0.5)
+    assert not saturated_and_wrong(np.array([5.0]), np.array([1.0]))[0]   # saturated but right
