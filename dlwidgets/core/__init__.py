@@ -72,7 +72,7 @@ __all__ = [
     "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
     "BOTTLENECK_INPUT", "bottleneck_experiment",
 ]
-from .information import binned_distribution, cross_entropy_of, entropy, kl_divergence
+from .information import DIVERGENCE_BINS, binned_distribution, cross_entropy_of, entropy, kl_divergence
 from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, saturated_and_wrong,
                      sigmoid_cross_entropy_grad, sigmoid_mse, sigmoid_mse_grad, softplus)
 from .numerics import (FLOAT_FORMATS, FormatLimits, LogSumExpSteps, first_overflow, format_limits, logsumexp_steps,
@@ -81,7 +81,7 @@ from .numerics import (FLOAT_FORMATS, FormatLimits, LogSumExpSteps, first_overfl
 
 __all__ += [
     # losses and information (lesson 12)
-    "binned_distribution", "cross_entropy_of", "entropy", "kl_divergence",
+    "DIVERGENCE_BINS", "binned_distribution", "cross_entropy_of", "entropy", "kl_divergence",
     "REDUCTIONS", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "sigmoid_cross_entropy_grad",
     "sigmoid_mse", "sigmoid_mse_grad", "softplus", "saturated_and_wrong",
     # numerics (lesson 12)

@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 import traitlets
 
-from ..core import (binned_distribution, cross_entropy_of, entropy, kl_divergence, masked_softmax,
+from ..core import (DIVERGENCE_BINS, binned_distribution, cross_entropy_of, entropy, kl_divergence, masked_softmax,
                     saturated_and_wrong, sigmoid, sigmoid_cross_entropy_grad, sigmoid_mse_grad)
 from ._base import CourseWidget, Setting, choice, front_end, real_number, whole_number
 
@@ -21,7 +21,6 @@ __all__ = ["LossExplorer", "LOSS_PANELS", "DEFAULT_LOGITS", "DIVERGENCE_BINS", "
 
 LOSS_PANELS = ("gradient", "temperature", "divergence")
 DEFAULT_LOGITS = (2.0, 1.0, 0.5, -1.0, -2.0)
-DIVERGENCE_BINS = 9
 SATURATION = 0.05          # sigmoid'(z) below this counts as saturated
 Z_RANGE = 10.0
 CURVE_POINTS = 201
