@@ -36,7 +36,7 @@ function render({ model, el: root }) {
   }
 
   function numberLine(v) {
-    const W = 780, H = 130, x0 = 30, x1 = W - 30, lim = slog(1000);
+    const W = 780, H = 130, x0 = 150, x1 = W - 60, lim = slog(1000);
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
     const X = (x) => x0 + ((slog(Math.max(-1000, Math.min(1000, x))) + lim) / (2 * lim)) * (x1 - x0);
@@ -45,14 +45,15 @@ function render({ model, el: root }) {
     for (const t of [-1000, -100, -10, -1, 0, 1, 10, 100, 1000]) {
       ctx.beginPath(); ctx.moveTo(X(t), 86); ctx.lineTo(X(t), 94); ctx.stroke(); ctx.fillText(String(t), X(t), 106);
     }
-    ctx.fillText("logit x (signed log scale)", (x0 + x1) / 2, 122);
+    ctx.fillText("logit x (signed log scale); the bars: where exp(x) is finite and non-zero", (x0 + x1) / 2, 122);
     Object.entries(v.limits).forEach(([name, l], i) => {
       const colour = FORMAT_COLOURS[name], y = 14 + i * 14, bold = name === v.dtype;
       ctx.strokeStyle = colour; ctx.lineWidth = bold ? 3 : 1.5; ctx.setLineDash(bold ? [] : [4, 3]);
       ctx.beginPath(); ctx.moveTo(X(l.exp_underflow), y); ctx.lineTo(X(l.exp_overflow), y); ctx.stroke(); ctx.setLineDash([]);
       ctx.font = `${bold ? "bold " : ""}11px sans-serif`; ctx.fillStyle = colour;
       ctx.textAlign = "right"; ctx.fillText(`${l.exp_underflow.toFixed(2)}`, X(l.exp_underflow) - 3, y);
-      ctx.textAlign = "left"; ctx.fillText(`${l.exp_overflow.toFixed(2)}  ${name}: exp(x) finite and non-zero`, X(l.exp_overflow) + 3, y);
+      ctx.textAlign = "left"; ctx.fillText(`${l.exp_overflow.toFixed(2)}`, X(l.exp_overflow) + 3, y);
+      ctx.fillText(`${name}${bold ? " ◀" : ""}`, 4, y);
     });
     v.logits.forEach((z, i) => {
       ctx.fillStyle = v.exp_inf[i] || v.exp_zero[i] ? OC.f16 : OC.logit;
