@@ -88,3 +88,14 @@ __all__ += [
     "FLOAT_FORMATS", "FormatLimits", "LogSumExpSteps", "first_overflow", "format_limits", "logsumexp_steps",
     "naive_log_softmax", "naive_logsumexp", "naive_softmax", "stable_log_softmax", "stable_logsumexp", "stable_softmax",
 ]
+from .imbalance import (RESAMPLING_METHODS, ImbalanceResult, LogisticModel, balanced_class_weights,
+                        fit_logistic_regression, imbalance_experiment, make_imbalanced_data, nearest_neighbours,
+                        precision_recall_curve, precision_recall_f1, random_oversample, random_undersample, smote,
+                        smote_point)
+
+__all__ += [
+    # class imbalance (lesson 13)
+    "RESAMPLING_METHODS", "ImbalanceResult", "LogisticModel", "balanced_class_weights", "fit_logistic_regression",
+    "imbalance_experiment", "make_imbalanced_data", "nearest_neighbours", "precision_recall_curve",
+    "precision_recall_f1", "random_oversample", "random_undersample", "smote", "smote_point",
+]
