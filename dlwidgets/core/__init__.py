@@ -99,3 +99,15 @@ __all__ += [
     "imbalance_experiment", "make_imbalanced_data", "nearest_neighbours", "precision_recall_curve",
     "precision_recall_f1", "random_oversample", "random_undersample", "smote", "smote_point",
 ]
+from .distillation import distillation_loss, soften
+from .hierarchical_softmax import HuffmanTree, all_word_probabilities, expected_path_length, huffman_tree, word_probability
+from .search import (SEARCH_OPTIMUM, best_point, distinct_values, grid_points, grid_vs_random, per_decade,
+                     random_points, sample_range, search_objective)
+
+__all__ += [
+    # distillation, hierarchical softmax, hyper-parameter search (lesson 13)
+    "distillation_loss", "soften",
+    "HuffmanTree", "all_word_probabilities", "expected_path_length", "huffman_tree", "word_probability",
+    "SEARCH_OPTIMUM", "best_point", "distinct_values", "grid_points", "grid_vs_random", "per_decade", "random_points",
+    "sample_range", "search_objective",
+]
