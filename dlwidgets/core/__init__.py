@@ -111,3 +111,13 @@ __all__ += [
     "SEARCH_OPTIMUM", "best_point", "distinct_values", "grid_points", "grid_vs_random", "per_decade", "random_points",
     "sample_range", "search_objective",
 ]
+from .embeddings import (ANALOGIES, CATEGORIES, EMBEDDING_WORDS, RELATEDNESS, WordVectors, analogy, analogy_accuracy,
+                         cluster_purity, cooccurrence, cosine_similarity, kmeans, make_corpus, ppmi, spearman,
+                         svd_vectors, word_vectors)
+
+__all__ += [
+    # word vectors and their evaluation (lesson 13)
+    "ANALOGIES", "CATEGORIES", "EMBEDDING_WORDS", "RELATEDNESS", "WordVectors", "analogy", "analogy_accuracy",
+    "cluster_purity", "cooccurrence", "cosine_similarity", "kmeans", "make_corpus", "ppmi", "spearman", "svd_vectors",
+    "word_vectors",
+]
