@@ -15,3 +15,7 @@ from .loss_explorer import LossExplorer
 from .overflow_explorer import OverflowExplorer
 
 __all__ += ["LossExplorer", "OverflowExplorer"]
+from .imbalance_explorer import ImbalanceExplorer
+from .search_explorer import SearchExplorer
+
+__all__ += ["ImbalanceExplorer", "SearchExplorer"]
