@@ -101,14 +101,14 @@ __all__ += [
 ]
 from .distillation import distillation_loss, soften
 from .hierarchical_softmax import HuffmanTree, all_word_probabilities, expected_path_length, huffman_tree, word_probability
-from .search import (SEARCH_OPTIMUM, best_point, distinct_values, grid_points, grid_vs_random, per_decade,
+from .search import (SEARCH_OPTIMUM, best_point, distinct_values, expected_share, grid_points, grid_vs_random, per_decade,
                      random_points, sample_range, search_objective)
 
 __all__ += [
     # distillation, hierarchical softmax, hyper-parameter search (lesson 13)
     "distillation_loss", "soften",
     "HuffmanTree", "all_word_probabilities", "expected_path_length", "huffman_tree", "word_probability",
-    "SEARCH_OPTIMUM", "best_point", "distinct_values", "grid_points", "grid_vs_random", "per_decade", "random_points",
+    "SEARCH_OPTIMUM", "best_point", "distinct_values", "expected_share", "grid_points", "grid_vs_random", "per_decade", "random_points",
     "sample_range", "search_objective",
 ]
 from .embeddings import (ANALOGIES, CATEGORIES, EMBEDDING_WORDS, RELATEDNESS, WordVectors, analogy, analogy_accuracy,

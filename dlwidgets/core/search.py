@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 __all__ = ["SEARCH_OPTIMUM", "search_objective", "grid_points", "random_points", "distinct_values", "best_point",
-           "grid_vs_random", "sample_range", "per_decade"]
+           "grid_vs_random", "sample_range", "per_decade", "expected_share"]
 
 SEARCH_OPTIMUM = 0.57      # where the parameter that matters is best
 _WIDTH = 0.06              # how narrow its good region is
@@ -79,3 +79,15 @@ def per_decade(values, low, high):
     a, b = round(math.log10(low)), round(math.log10(high))
     edges = 10.0 ** np.arange(a, b + 1)
     return np.histogram(np.asarray(values, dtype=float), bins=edges)[0]
+
+
+def expected_share(low, high, a, b, scale="log"):
+    """The probability that one sample from [low, high) (uniform in the value or in log10) falls in [a, b)."""
+    if scale not in ("linear", "log"):
+        raise ValueError(f"scale must be 'linear' or 'log', got {scale!r}")
+    a, b = max(a, low), min(b, high)
+    if b <= a:
+        return 0.0
+    if scale == "linear":
+        return (b - a) / (high - low)
+    return (math.log10(b) - math.log10(a)) / (math.log10(high) - math.log10(low))

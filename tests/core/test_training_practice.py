@@ -79,3 +79,11 @@ def test_log_scale_sampling_spreads_over_decades():
     assert linear[-1] > 850 and linear[0] < 10
     assert np.all(np.abs(log - 250) < 50)
     assert 10 ^ 3 == 9 and 10**3 == 1000        # the notes' D02 code: ^ is XOR in Python
+
+
+def test_expected_share_matches_sampling():
+    from dlwidgets.core import expected_share
+    assert expected_share(1e-4, 1.0, 1e-3, 1e-2, "log") == pytest.approx(0.25)
+    assert expected_share(0.0 + 1e-9, 1.0, 0.5, 2.0, "linear") == pytest.approx(0.5)
+    values = sample_range(1e-5, 1e-1, 200_000, "linear", seed=1)
+    assert np.mean(values < 1e-3) == pytest.approx(expected_share(1e-5, 1e-1, 0, 1e-3, "linear"), abs=2e-3)
