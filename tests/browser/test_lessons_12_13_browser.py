@@ -81,3 +81,52 @@ def test_lesson12_loss_and_overflow_explorers(page, lab, screenshot_dir):
     page.keyboard.press("ArrowDown")                         # float64: the same logits are fine
     wait_for(page, ".dlw-ovf", 0, "d.dtype === 'float64' && d.naiveFails === 'false'")
     assert_clean(page, 7)
+
+
+def test_lesson13_imbalance_and_search_explorers(page, lab, screenshot_dir):
+    open_notebook(page, lab, "course/13_training_in_practice.ipynb")
+    run_all_cells(page)
+
+    # Imbalance explorer: the exercise-7 solution left SMOTE on, with recall above 0.85.
+    imb = page.locator(".dlw-imb").first
+    imb.scroll_into_view_if_needed()
+    wait_for(page, ".dlw-imb", 0, "d.method === 'smote' && Number(d.recall) >= 0.85 && Number(d.synthetic) > 0")
+    imb.screenshot(path=str(screenshot_dir / "lesson13_imbalance_smote.png"))
+    before = canvas_pixels(imb)
+    imb.locator("input[data-setting='k']").focus()
+    page.keyboard.press("Home")                              # SMOTE with k = 1
+    wait_for(page, ".dlw-imb", 0, "d.method === 'smote'")
+    method = imb.locator("select[data-setting='method']")
+    method.focus()
+    page.keyboard.press("Home")                              # no resampling: recall collapses
+    wait_for(page, ".dlw-imb", 0, "d.method === 'none' && Number(d.recall) < 0.3 && d.synthetic === '0'")
+    assert canvas_pixels(imb) != before
+    imb.locator("input[data-setting='weighted']").focus()
+    page.keyboard.press("Space")                             # class weights bring it back
+    wait_for(page, ".dlw-imb", 0, "d.method === 'none' && Number(d.recall) > 0.85")
+    minority = imb.locator("input[data-setting='minority']")
+    minority.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")                    # 0.05 -> 0.10
+    wait_for(page, ".dlw-imb", 0, "Math.abs(Number(d.minority) - 0.1) < 1e-9")
+
+    # Search explorer: the grid tries 3 values of the parameter that matters, random points 9; more points, more values.
+    search, sampling = page.locator(".dlw-search").nth(0), page.locator(".dlw-search").nth(1)
+    search.scroll_into_view_if_needed()
+    wait_for(page, ".dlw-search", 0, "d.gridDistinct === '3' && d.randomDistinct === '9'")
+    search.screenshot(path=str(screenshot_dir / "lesson13_search.png"))
+    search.locator("select[data-setting='points']").focus()
+    page.keyboard.press("ArrowDown")                         # 16 points
+    wait_for(page, ".dlw-search", 0, "d.gridDistinct === '4' && d.randomDistinct === '16'")
+    seed = search.locator("input[data-setting='seed']")
+    seed.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for(page, ".dlw-search", 0, "d.seed === '1'")
+
+    # Sampling panel: more samples by keyboard; log-scale draws spread over every decade.
+    sampling.scroll_into_view_if_needed()
+    sampling.locator("input[data-setting='samples']").focus()
+    page.keyboard.press("End")                               # 200 samples
+    wait_for(page, ".dlw-search", 1, "d.logDecades.split(',').every((c) => Number(c) > 30)")
+    sampling.screenshot(path=str(screenshot_dir / "lesson13_sampling.png"))
+    assert_clean(page, 7)
