@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 
-from ..core import (cross_entropy, distillation_loss, expected_share, huffman_tree, imbalance_experiment,
+from ..core import (cross_entropy, distillation_loss, expected_path_length, expected_share, huffman_tree,
+                    imbalance_experiment,
                     kl_divergence, nearest_neighbours, soften)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
-    "check_smote_points", "check_distill_loss", "check_huffman_depth", "check_linear_share", "check_rare_words",
-    "check_distill_temperature", "check_imbalance_challenge", "HUFFMAN_FREQUENCIES", "HUFFMAN_WORD",
+    "check_smote_points", "check_distill_loss", "check_huffman_cost", "check_linear_share", "check_rare_words",
+    "check_distill_temperature", "check_imbalance_challenge", "HUFFMAN_FREQUENCIES",
     "CHALLENGE_MINORITY", "CHALLENGE_SEED", "CHALLENGE_RECALL", "CHALLENGE_PRECISION",
 ]
 
@@ -162,28 +163,34 @@ def check_distill_loss(fn, hidden: bool = False) -> None:
                    mistakes=DISTILL_MISTAKES, rtol=1e-7, atol=1e-9)
 
 
-# ---------------------------------------------------------------- 3. predict a depth in a Huffman tree
+# ---------------------------------------------------------------- 3. predict the cost of a word in a Huffman tree
 
 HUFFMAN_FREQUENCIES = {"the": 40, "of": 25, "cat": 15, "sat": 10, "mat": 6, "hat": 3, "zygote": 1}
-HUFFMAN_WORD = "zygote"
 
-register_hints("huffman_depth", [
-    "Build the tree by hand: repeatedly merge the two smallest weights into one node whose weight is their sum.",
-    "Start with 1 + 3 = 4, then 4 + 6 = 10, ... Each merge that involves zygote's subtree puts it one level deeper.",
-    "zygote_depth = 6",
+register_hints("huffman_cost", [
+    "Build the tree by hand: repeatedly merge the two smallest weights into one node whose weight is their sum. "
+    "A word's depth is the number of merges its subtree takes part in.",
+    "Start with 1 + 3 = 4, then 4 + 6 = 10, ... Then average the depths, each weighted by its word's count "
+    "(the counts add up to 100).",
+    "Depths: the 1, of 2, cat 3, sat 4, mat 5, hat 6, zygote 6.\n"
+    "average_sigmoids = (40*1 + 25*2 + 15*3 + 10*4 + 6*5 + 3*6 + 1*6) / 100  # 2.29",
 ])
 
 
-def check_huffman_depth(answer) -> None:
-    """How many sigmoids (inner nodes) lie on the rarest word's path in the Huffman tree of HUFFMAN_FREQUENCIES."""
+def check_huffman_cost(answer) -> None:
+    """The average number of sigmoids per word of text (depths weighted by the counts) in the Huffman tree."""
     words = list(HUFFMAN_FREQUENCIES)
-    tree = huffman_tree([HUFFMAN_FREQUENCIES[w] for w in words])
-    expected = tree.depth(words.index(HUFFMAN_WORD))
-    balanced = math.ceil(math.log2(len(words)))
-    check_value(answer, expected, exercise="huffman_depth", name="zygote_depth", mistakes={
-        balanced: "that is the depth in a balanced tree (log2 of 7 words, rounded up). A Huffman tree puts rare "
-                  "words deeper than that.",
-        expected + 1: "that counts the leaf as well; count the inner nodes (one sigmoid each) on the way down.",
+    counts = np.array([HUFFMAN_FREQUENCIES[w] for w in words], dtype=float)
+    tree = huffman_tree(counts)
+    depths = np.array([tree.depth(i) for i in range(len(words))], dtype=float)
+    check_value(answer, expected_path_length(tree), exercise="huffman_cost", name="average_sigmoids", rtol=5e-3,
+                atol=5e-3, mistakes={
+        math.log2(len(words)): "that is log2 of the vocabulary size, a balanced tree's depth. A Huffman tree gives "
+                               "frequent words shorter paths, so the average over the text is lower.",
+        float(depths.mean()): "that is the plain mean of the depths; weigh each word's depth by how often it occurs.",
+        float(depths.max()): "that is the rarest word's depth, the longest path, not the average.",
+        float(np.sum(counts * (depths + 1)) / counts.sum()): "that counts the leaf as well; count the inner nodes "
+                                                             "(one sigmoid each) on each path.",
     })
 
 

@@ -48,7 +48,7 @@ def test_right_answers_pass_visible_and_hidden_cases_without_warnings(capsys):
         ex.check_smote_points(smote_points, hidden=True)
         ex.check_distill_loss(distill_loss)
         ex.check_distill_loss(distill_loss, hidden=True)
-        ex.check_huffman_depth(6)
+        ex.check_huffman_cost(2.29)
         ex.check_linear_share(9.9)
         ex.check_rare_words("b")
         ex.check_distill_temperature("d")
@@ -84,7 +84,8 @@ def test_the_library_function_is_refused():
 
 
 @pytest.mark.parametrize("check, answer, words", [
-    (ex.check_huffman_depth, 3, "balanced tree"), (ex.check_huffman_depth, 7, "counts the leaf"),
+    (ex.check_huffman_cost, 2.807, "balanced tree"), (ex.check_huffman_cost, 3.857, "plain mean"),
+    (ex.check_huffman_cost, 6, "rarest word"), (ex.check_huffman_cost, 3.29, "counts the leaf"),
     (ex.check_linear_share, 500, "log-scale sampling"), (ex.check_linear_share, 250, "one decade"),
     (ex.check_rare_words, "d", "other way round"), (ex.check_distill_temperature, "c", "shrinks"),
 ])
