@@ -1,6 +1,6 @@
 """Lesson 13's widgets: kernel-side cost of a settings change, and key press to new pixels in a real browser
-for the imbalance explorer (SMOTE's k, which refits the model) and the search explorer (the seed). Prints the
-numbers and the target.
+for the imbalance explorer (SMOTE's k, which refits the model), the search explorer (the seed) and the
+hierarchical-softmax tree (the seed). Prints the numbers and the target.
 
     python benchmarks/training_practice_latency.py [--presses 30] [--updates 100]
 
@@ -18,11 +18,13 @@ import tempfile
 from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
                      time_calls, write_notebook)
 
-from dlwidgets.widgets import ImbalanceExplorer, SearchExplorer
+from dlwidgets.widgets import HuffmanTreeView, ImbalanceExplorer, SearchExplorer
 
 CELLS = [
-    "from dlwidgets.widgets import ImbalanceExplorer, SearchExplorer\nimb = ImbalanceExplorer(method='smote')\nimb",
+    "from dlwidgets.widgets import HuffmanTreeView, ImbalanceExplorer, SearchExplorer\n"
+    "imb = ImbalanceExplorer(method='smote')\nimb",
     "search = SearchExplorer()\nsearch",
+    "tree = HuffmanTreeView()\ntree",
 ]
 
 
@@ -33,7 +35,9 @@ def kernel_side(updates: int) -> dict:
     return {"imbalance explorer, SMOTE k": summary(time_calls(changing(imb, "k"), [1 + i % 10 for i in range(updates)])),
             "imbalance explorer, minority share": summary(time_calls(
                 changing(imb, "minority"), [round(0.02 + 0.01 * (i % 49), 2) for i in range(updates)])),
-            "search explorer, seed": summary(time_calls(changing(search, "seed"), [i % 31 for i in range(updates)]))}
+            "search explorer, seed": summary(time_calls(changing(search, "seed"), [i % 31 for i in range(updates)])),
+            "hierarchical-softmax tree, seed": summary(time_calls(
+                changing(computing(HuffmanTreeView()), "seed"), [i % 21 for i in range(updates)]))}
 
 
 def browser(presses: int) -> dict:
@@ -44,7 +48,9 @@ def browser(presses: int) -> dict:
             page = session.page
             page.wait_for_selector(".dlw-imb[data-draws]")
             page.wait_for_selector(".dlw-search[data-draws]")
+            page.wait_for_selector(".dlw-huff[data-draws]")
             k, seed = ".dlw-imb input[data-setting='k']", ".dlw-search input[data-setting='seed']"
+            tree_seed = ".dlw-huff input[data-setting='seed']"
             results = {
                 "imbalance explorer, k step (look-ahead)": press_and_measure(page, "draws", ".dlw-imb", k, presses),
                 "imbalance explorer, look-ahead off (kernel)": presses_without_lookahead(
@@ -52,6 +58,9 @@ def browser(presses: int) -> dict:
                 "search explorer, seed step (look-ahead)": press_and_measure(page, "draws", ".dlw-search", seed, presses),
                 "search explorer, look-ahead off (kernel)": presses_without_lookahead(
                     page, "draws", ".dlw-search", seed, "search", presses),
+                "tree, seed step (look-ahead)": press_and_measure(page, "draws", ".dlw-huff", tree_seed, presses),
+                "tree, look-ahead off (kernel)": presses_without_lookahead(
+                    page, "draws", ".dlw-huff", tree_seed, "tree", presses),
             }
     return {name: summary(samples) for name, samples in results.items()}
 
@@ -67,7 +76,8 @@ def main() -> None:
     print(f"\nkey press to new pixels in Chromium ({args.presses} presses each):")
     for name, s in timings.items():
         print(f"  {name:45s} median {s['median']:7.1f} ms   p95 {s['p95']:7.1f} ms")
-    for name in ("imbalance explorer, k step (look-ahead)", "search explorer, seed step (look-ahead)"):
+    for name in ("imbalance explorer, k step (look-ahead)", "search explorer, seed step (look-ahead)",
+                 "tree, seed step (look-ahead)"):
         median = timings[name]["median"]
         print(f"{name}: median {median:.1f} ms (target <= 50 ms): {'met' if median <= 50 else 'NOT met'}")
 

@@ -19,3 +19,6 @@ from .imbalance_explorer import ImbalanceExplorer
 from .search_explorer import SearchExplorer
 
 __all__ += ["ImbalanceExplorer", "SearchExplorer"]
+from .huffman_tree import HuffmanTreeView
+
+__all__ += ["HuffmanTreeView"]

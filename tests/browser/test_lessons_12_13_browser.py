@@ -110,6 +110,19 @@ def test_lesson13_imbalance_and_search_explorers(page, lab, screenshot_dir):
         page.keyboard.press("ArrowRight")                    # 0.05 -> 0.10
     wait_for(page, ".dlw-imb", 0, "Math.abs(Number(d.minority) - 0.1) < 1e-9")
 
+    # Hierarchical-softmax tree: choosing a word by keyboard lights up its path; seeds move the sigmoids.
+    tree = page.locator(".dlw-huff").first
+    tree.scroll_into_view_if_needed()
+    wait_for(page, ".dlw-huff", 0, "d.word === 'gnu' && d.depth === '5'")
+    tree.screenshot(path=str(screenshot_dir / "lesson13_huffman_tree.png"))
+    tree.locator("select[data-setting='word']").focus()
+    page.keyboard.press("Home")                              # 'the', the most frequent word
+    wait_for(page, ".dlw-huff", 0, "d.word === 'the' && d.depth === '2'")
+    probability = data(page, ".dlw-huff", 0, "probability")
+    tree.locator("input[data-setting='seed']").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for(page, ".dlw-huff", 0, f"d.word === 'the' && d.probability !== '{probability}'")
+
     # Search explorer: the grid tries 3 values of the parameter that matters, random points 9; more points, more values.
     search, sampling = page.locator(".dlw-search").nth(0), page.locator(".dlw-search").nth(1)
     search.scroll_into_view_if_needed()

@@ -58,3 +58,39 @@ def test_display_bundle_carries_a_png_and_a_text_description(widget, settings):
     data, _ = widget(**settings)._repr_mimebundle_()
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert data["text/plain"].startswith(("Imbalance explorer", "Search explorer"))
+
+
+def test_huffman_tree_view_is_core_values():
+    from dlwidgets.core import all_word_probabilities, huffman_tree, word_probability
+    from dlwidgets.widgets import HuffmanTreeView
+    from dlwidgets.widgets.huffman_tree import DEFAULT_COUNTS, VECTOR_SIZE
+
+    w = HuffmanTreeView(word="gnu", seed=4)
+    tree = huffman_tree(list(DEFAULT_COUNTS.values()))
+    rng = np.random.default_rng(4)
+    h, v = rng.normal(size=VECTOR_SIZE), rng.normal(size=(len(DEFAULT_COUNTS) - 1, VECTOR_SIZE))
+    p, factors = word_probability(tree, 7, h, v)
+    assert w.view["probability"] == p and w.view["factors"] == factors.tolist() and w.view["path"] == tree.paths[7]
+    assert w.view["probabilities"] == all_word_probabilities(tree, h, v).tolist()
+    assert sum(w.view["probabilities"]) == pytest.approx(1.0)
+    # every node is placed, each inner node above its two children, every leaf reached by one edge
+    assert len(w.view["nodes"]) == 2 * len(DEFAULT_COUNTS) - 1 and len(w.view["edges"]) == 2 * len(DEFAULT_COUNTS) - 2
+    depth = {(n["kind"], n["id"]): n["depth"] for n in w.view["nodes"]}
+    for e in w.view["edges"]:
+        assert depth[("inner", e["parent"])] < depth[tuple(e["child"])]
+    w.set(word="the")
+    assert len(w.view["path"]) < 5
+
+
+@pytest.mark.parametrize("settings, words", [
+    (dict(word="dog"), "word must be one of"),
+    (dict(counts={"a": 1}), "2 to 16 words"),
+    (dict(counts={"a": 1, "b": 0}), "count must be a number > 0"),
+    (dict(seed=-1), "seed must be between"),
+])
+def test_huffman_tree_view_explains_impossible_settings(settings, words):
+    from dlwidgets.widgets import HuffmanTreeView
+    w = HuffmanTreeView().set(**settings)
+    assert words in w.error and w.view == {}
+    w.static_png()
+    assert HuffmanTreeView(counts={"x": 3, "y": 1}, word="y").describe().startswith("Hierarchical-softmax tree")
