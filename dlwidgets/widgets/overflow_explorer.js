@@ -58,7 +58,7 @@ function render({ model, el: root }) {
     v.logits.forEach((z, i) => {
       ctx.fillStyle = v.exp_inf[i] || v.exp_zero[i] ? OC.f16 : OC.logit;
       ctx.beginPath(); ctx.arc(X(z), 90, 5, 0, 2 * Math.PI); ctx.fill();
-      ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.fillText(`x${i}`, X(z), 76 - (i % 2) * 10);
+      ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.fillText(`x${i}`, X(z), 80 - i * 9);   // staggered: close logits stay legible
     });
   }
 

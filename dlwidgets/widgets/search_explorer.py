@@ -8,6 +8,7 @@ the sampling panel the samples and their count per decade. The browser draws the
 
 from __future__ import annotations
 
+import functools
 import pathlib
 
 import numpy as np
@@ -22,6 +23,12 @@ SEARCH_PANELS = ("search", "sampling")
 SAMPLE_RANGE = (1e-4, 1.0)
 RASTER = 40
 SEEDS = 200
+
+
+@functools.lru_cache(maxsize=16)
+def _grid_vs_random(points):
+    """core.grid_vs_random over SEEDS seeds: it depends on the number of points alone, so a new seed reuses it."""
+    return grid_vs_random(points, SEEDS)
 
 
 class SearchExplorer(CourseWidget):
@@ -54,7 +61,7 @@ class SearchExplorer(CourseWidget):
         axis = (np.arange(RASTER) + 0.5) / RASTER
         raster = search_objective(axis[:, None], axis[None, :])
         (gi, gbest), (ri, rbest) = best_point(grid), best_point(rand)
-        grid_best, random_bests, share = grid_vs_random(points, SEEDS)
+        grid_best, random_bests, share = _grid_vs_random(points)
         return {"panel": panel, "points": points, "seed": seed, "raster": np.round(raster, 4).tolist(),
                 "grid": grid.tolist(), "random": rand.tolist(), "grid_best": [gi, gbest], "random_best": [ri, rbest],
                 "grid_distinct": distinct_values(grid, 0), "random_distinct": distinct_values(rand, 0),
