@@ -166,7 +166,8 @@ register_hints("cross_entropy_grad", [
     "keep = target != -100\n"
     "t = np.where(keep, target, 0)\n"
     "g = p.copy()\n"
-    "g[np.arange(len(target)), t] -= 1.0\n"
+    "rows = np.arange(len(target))\n"
+    "g[rows, t] -= 1.0\n"
     "w = np.asarray(weight)[t] * keep\n"
     "return g * w[:, None] / w.sum()",
 ])
