@@ -8,6 +8,7 @@ node above the middle of its children). The browser draws it.
 
 from __future__ import annotations
 
+import numbers
 import pathlib
 
 import numpy as np
@@ -26,7 +27,8 @@ def _counts(counts) -> dict:
     if not isinstance(counts, dict) or not 2 <= len(counts) <= 16:
         raise ValueError(f"counts must be a dict of 2 to 16 words and their counts, got {counts!r}")
     for word, count in counts.items():
-        if not isinstance(word, str) or isinstance(count, bool) or not isinstance(count, (int, float)) or not count > 0:
+        if not isinstance(word, str) or isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Real) \
+                or not count > 0:
             raise ValueError(f"every count must be a number > 0 for a word, got {word!r}: {count!r}")
     return {word: float(count) for word, count in counts.items()}
 
