@@ -28,8 +28,8 @@ def _counts(counts) -> dict:
         raise ValueError(f"counts must be a dict of 2 to 16 words and their counts, got {counts!r}")
     for word, count in counts.items():
         if not isinstance(word, str) or isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Real) \
-                or not count > 0:
-            raise ValueError(f"every count must be a number > 0 for a word, got {word!r}: {count!r}")
+                or not 0 < count < float("inf"):
+            raise ValueError(f"every count must be a finite number > 0 for a word, got {word!r}: {count!r}")
     return {word: float(count) for word, count in counts.items()}
 
 
