@@ -74,3 +74,52 @@ __all__ = [
     "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
     "BOTTLENECK_INPUT", "bottleneck_experiment",
 ]
+from .information import DIVERGENCE_BINS, binned_distribution, cross_entropy_of, entropy, kl_divergence
+from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, saturated_and_wrong,
+                     sigmoid_cross_entropy_grad, sigmoid_mse, sigmoid_mse_grad, softplus)
+from .numerics import (FLOAT_FORMATS, FormatLimits, LogSumExpSteps, first_overflow, format_limits, logsumexp_steps,
+                       naive_log_softmax, naive_logsumexp, naive_softmax, stable_log_softmax, stable_logsumexp,
+                       stable_softmax)
+
+__all__ += [
+    # losses and information (lesson 12)
+    "DIVERGENCE_BINS", "binned_distribution", "cross_entropy_of", "entropy", "kl_divergence",
+    "REDUCTIONS", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "sigmoid_cross_entropy_grad",
+    "sigmoid_mse", "sigmoid_mse_grad", "softplus", "saturated_and_wrong",
+    # numerics (lesson 12)
+    "FLOAT_FORMATS", "FormatLimits", "LogSumExpSteps", "first_overflow", "format_limits", "logsumexp_steps",
+    "naive_log_softmax", "naive_logsumexp", "naive_softmax", "stable_log_softmax", "stable_logsumexp", "stable_softmax",
+]
+from .imbalance import (RESAMPLING_METHODS, ImbalanceResult, LogisticModel, balanced_class_weights,
+                        fit_logistic_regression, imbalance_experiment, make_imbalanced_data, nearest_neighbours,
+                        precision_recall_curve, precision_recall_f1, random_oversample, random_undersample, smote,
+                        smote_point)
+
+__all__ += [
+    # class imbalance (lesson 13)
+    "RESAMPLING_METHODS", "ImbalanceResult", "LogisticModel", "balanced_class_weights", "fit_logistic_regression",
+    "imbalance_experiment", "make_imbalanced_data", "nearest_neighbours", "precision_recall_curve",
+    "precision_recall_f1", "random_oversample", "random_undersample", "smote", "smote_point",
+]
+from .distillation import distillation_loss, soften
+from .hierarchical_softmax import HuffmanTree, all_word_probabilities, expected_path_length, huffman_tree, word_probability
+from .search import (SEARCH_OPTIMUM, best_point, distinct_values, expected_share, grid_points, grid_vs_random, per_decade,
+                     random_points, sample_range, search_objective)
+
+__all__ += [
+    # distillation, hierarchical softmax, hyper-parameter search (lesson 13)
+    "distillation_loss", "soften",
+    "HuffmanTree", "all_word_probabilities", "expected_path_length", "huffman_tree", "word_probability",
+    "SEARCH_OPTIMUM", "best_point", "distinct_values", "expected_share", "grid_points", "grid_vs_random", "per_decade", "random_points",
+    "sample_range", "search_objective",
+]
+from .embeddings import (ANALOGIES, CATEGORIES, EMBEDDING_WORDS, RELATEDNESS, WordVectors, analogy, analogy_accuracy,
+                         cluster_purity, cooccurrence, cosine_similarity, kmeans, make_corpus, ppmi, spearman,
+                         svd_vectors, word_vectors)
+
+__all__ += [
+    # word vectors and their evaluation (lesson 13)
+    "ANALOGIES", "CATEGORIES", "EMBEDDING_WORDS", "RELATEDNESS", "WordVectors", "analogy", "analogy_accuracy",
+    "cluster_purity", "cooccurrence", "cosine_similarity", "kmeans", "make_corpus", "ppmi", "spearman", "svd_vectors",
+    "word_vectors",
+]

@@ -11,3 +11,14 @@ from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
            "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+from .loss_explorer import LossExplorer
+from .overflow_explorer import OverflowExplorer
+
+__all__ += ["LossExplorer", "OverflowExplorer"]
+from .imbalance_explorer import ImbalanceExplorer
+from .search_explorer import SearchExplorer
+
+__all__ += ["ImbalanceExplorer", "SearchExplorer"]
+from .huffman_tree import HuffmanTreeView
+
+__all__ += ["HuffmanTreeView"]
