@@ -7,8 +7,9 @@ from .gan_dynamics import GANDynamics
 from .gate_animator import GateAnimator
 from .gradient_flow import GradientFlowMeter
 from .init_explorer import InitExplorer
+from .message_passing import MessagePassingExplorer
 from .rnn_unroller import RNNUnroller
 from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GANDynamics", "GateAnimator", "GradientFlowMeter",
-           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+           "InitExplorer", "MessagePassingExplorer", "RNNUnroller", "ZeroCentredUpdates"]
