@@ -7,12 +7,12 @@ import math
 import numpy as np
 
 from ..core import (TARGET_MODES, adjacency_matrix, covers_all_modes, gcn_layer, gumbel_noise, gumbel_softmax,
-                    hop_distances, karate_club, normalised_adjacency, optimal_discriminator, target_pdf, train_gan)
+                    karate_club, normalised_adjacency, optimal_discriminator, target_pdf, train_gan)
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
     "check_optimal_discriminator", "check_saturation", "check_gumbel_softmax", "check_text_gans",
-    "check_mode_challenge", "check_graph_conv", "check_hops", "CHALLENGE_SEEDS", "CHALLENGE_STEPS",
+    "check_mode_challenge", "check_graph_conv", "check_coefficient", "CHALLENGE_SEEDS", "CHALLENGE_STEPS",
 ]
 
 
@@ -310,22 +310,29 @@ def check_graph_conv(fn, hidden: bool = False) -> None:
                        mistakes=GRAPH_CONV_MISTAKES)
 
 
-# ---------------------------------------------------------------- 7. how many layers (B35)
+# ---------------------------------------------------------------- 7. one coefficient of A_hat (B35)
 
-HOPS_FROM, HOPS_TO = 34, 12
+COEFFICIENT_AT, COEFFICIENT_FROM = 12, 1
 
-register_hints("hops", [
-    "After L layers a node has heard from exactly the nodes at most L edges away.",
-    "Member 12 has one friend, member 1. Is member 1 a friend of member 34? Who links them?",
-    "hops = 3  # 12 - 1 - 9 - 34 (or via 14, 20, 32)",
+register_hints("coefficient", [
+    "A_hat[i, j] = 1 / sqrt(d_i d_j), where d counts the neighbours and the self-loop.",
+    "Member 12 has one friend (member 1); member 1 has 16 friends. Add the self-loop to each.",
+    "a_12_1 = 1 / np.sqrt(2 * 17)  # about 0.1715",
 ])
 
 
-def check_hops(answer) -> None:
-    """The fewest GCN layers after which member 12 of the karate club has heard from member 34."""
+def check_coefficient(answer) -> None:
+    """A_hat[12, 1] of the karate club: the weight of member 1's message in member 12's sum."""
     g = karate_club()
-    expected = int(hop_distances(adjacency_matrix(g.n, g.edges), HOPS_FROM - 1)[HOPS_TO - 1])
-    check_value(answer, expected, exercise="hops", name="hops", mistakes={
-        expected - 1: "one layer short: count the edges on the shortest path from 34 to 12; each layer crosses one.",
-        expected + 1: "one layer too many: the self-loop does not cost a layer; count the edges of the shortest path.",
+    a = adjacency_matrix(g.n, g.edges)
+    i, j = COEFFICIENT_AT - 1, COEFFICIENT_FROM - 1
+    expected = float(normalised_adjacency(a)[i, j])
+    d_i, d_j = a[i].sum(), a[j].sum()
+    check_value(answer, expected, exercise="coefficient", name="a_12_1", rtol=2e-3, atol=5e-4, mistakes={
+        1 / math.sqrt(d_i * d_j): "the degrees leave out the self-loops: with A + I, member 12's degree is 2 and "
+                                   "member 1's is 17.",
+        1 / (d_i + 1): "that is 1/d_12, the mean over member 12's neighbourhood (row normalisation). GCN divides by "
+                       "sqrt(d_i d_j), so a message from a well-connected sender counts for less.",
+        1 / (d_j + 1): "that is 1/d_1, dividing by the sender's degree only. GCN divides by sqrt(d_i d_j), both.",
+        1 / math.sqrt((d_i + 1) * d_j): "only one of the two self-loops is counted: both degrees include one.",
     })

@@ -117,10 +117,13 @@ def test_the_optimal_discriminator_and_its_mistakes(capsys):
     assert "not answered yet" in message_for(ex.check_optimal_discriminator, ...)
 
 
-def test_hops_and_its_mistakes(capsys):
-    ex.check_hops(3)
-    assert "one layer short" in message_for(ex.check_hops, 2)
-    assert "one layer too many" in message_for(ex.check_hops, 4)
+def test_the_coefficient_and_its_mistakes(capsys):
+    ex.check_coefficient(1 / math.sqrt(34))
+    ex.check_coefficient(0.1715)
+    assert "leave out the self-loops" in message_for(ex.check_coefficient, 0.25)
+    assert "row normalisation" in message_for(ex.check_coefficient, 0.5)
+    assert "the sender's degree only" in message_for(ex.check_coefficient, 1 / 17)
+    assert "only one of the two self-loops" in message_for(ex.check_coefficient, 1 / math.sqrt(32))
 
 
 @pytest.mark.parametrize("check, right", [(ex.check_saturation, "d"), (ex.check_text_gans, "a")])
@@ -158,6 +161,6 @@ def test_the_mode_challenge_keeps_its_rules(change, words):
 def test_every_exercise_has_hints():
     from dlwidgets.exercises.checking import _HINTS
     for name in ("optimal_discriminator", "saturation", "gumbel_softmax", "text_gans", "mode_challenge",
-                 "graph_conv", "hops"):
+                 "graph_conv", "coefficient"):
         assert len(_HINTS[name]) >= 3
     assert math.isclose(1 / 3, 0.5 / 1.5)
