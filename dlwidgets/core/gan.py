@@ -233,21 +233,37 @@ def generator_loss_grads(loss: str, g: dict, d: dict, z, onehot=None) -> tuple[f
 # ---------------------------------------------------------------- training
 
 
-class _Adam:
-    """Adam (Kingma & Ba 2015) over a dict of arrays, updated in place."""
+_ORDER = ("W1", "b1", "w2", "b2")
 
-    def __init__(self, params: dict, lr: float, beta1: float = 0.5, beta2: float = 0.999, eps: float = 1e-8):
-        self.p, self.lr, self.b1, self.b2, self.eps, self.t = params, lr, beta1, beta2, eps, 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+def _flat(params: dict) -> tuple[np.ndarray, dict]:
+    """(flat, views): the weights copied into one flat array, and a dict of views into it by name, so that
+    an optimiser updates every weight with a handful of operations on one array."""
+    flat = np.concatenate([np.ravel(params[k]) for k in _ORDER])
+    views, start = {}, 0
+    for k in _ORDER:
+        size = np.size(params[k])
+        views[k] = flat[start:start + size].reshape(np.shape(params[k]))
+        start += size
+    return flat, views
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2015) on one flat array of weights, updated in place."""
+
+    def __init__(self, flat: np.ndarray, lr: float, beta1: float = 0.5, beta2: float = 0.999, eps: float = 1e-8):
+        self.p, self.lr, self.b1, self.b2, self.eps, self.t = flat, lr, beta1, beta2, eps, 0
+        self.m, self.v = np.zeros_like(flat), np.zeros_like(flat)
 
     def step(self, grads: dict) -> None:
+        grad = np.concatenate([np.ravel(grads[k]) for k in _ORDER])
         self.t += 1
         c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
-        for k, grad in grads.items():
-            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * grad
-            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * grad * grad
-            self.p[k] -= self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
+        self.m *= self.b1
+        self.m += (1 - self.b1) * grad
+        self.v *= self.b2
+        self.v += (1 - self.b2) * grad * grad
+        self.p -= self.lr * (self.m / c1) / (np.sqrt(self.v / c2) + self.eps)
 
 
 @dataclass
@@ -308,11 +324,11 @@ def train_gan(loss: str = "non_saturating", target: str = "mixture", *, steps: i
     g = gan_mlp_params(1 + c, hidden, rng, scale=1.0)
     g["w2"] *= 0.3                                    # start narrow, near 0: G has to travel to the data
     d = gan_mlp_params(1 + c, hidden, rng, scale=1.0)
+    (g_flat, g), (d_flat, d) = _flat(g), _flat(d)
     if loss == "wgan_clip":
-        for v in d.values():
-            np.clip(v, -clip, clip, out=v)
+        np.clip(d_flat, -clip, clip, out=d_flat)
     betas = ADAM_BETAS[loss]
-    opt_g, opt_d = _Adam(g, lr_g, *betas), _Adam(d, lr_d, *betas)
+    opt_g, opt_d = _Adam(g_flat, lr_g, *betas), _Adam(d_flat, lr_d, *betas)
     eye = np.eye(c) if c else None
 
     x_grid = np.linspace(*X_RANGE, grid_points)
@@ -350,8 +366,7 @@ def train_gan(loss: str = "non_saturating", target: str = "mixture", *, steps: i
             value, grads = discriminator_loss_grads(loss, d, real, fake, onehot, gp_weight=gp_weight, mix=mix)
             opt_d.step(grads)
             if loss == "wgan_clip":
-                for v in d.values():
-                    np.clip(v, -clip, clip, out=v)
+                np.clip(d_flat, -clip, clip, out=d_flat)
         labels = rng.integers(n_modes, size=batch) if c else None
         value_g, grads_g, _ = generator_loss_grads(loss, g, d, rng.standard_normal(batch), eye[labels] if c else None)
         opt_g.step(grads_g)

@@ -73,7 +73,7 @@ class MessagePassingExplorer(CourseWidget):
 
     _SETTINGS = ("graph", "node", "show", "layers", "weight", "epochs", "seed")
     _DISPLAY_TRAITS = ("phase",)
-    _FIGSIZE = (10, 5)
+    _FIGSIZE = (9, 3.3)
 
     # ------------------------------------------------------------ driving from code
     def step_phase(self) -> str:
