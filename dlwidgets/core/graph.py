@@ -258,14 +258,14 @@ def train_gcn(a_hat, x, labels, train_mask, *, hidden: int = 4, epochs: int = 10
 # ---------------------------------------------------------------- a picture of the graph
 
 
-def spring_layout(a, iterations: int = 300, seed: int = 0) -> np.ndarray:
+def spring_layout(a, iterations: int = 300, seed: int = 0, spacing: float = 1.0) -> np.ndarray:
     """(n, 2) positions in [0, 1]^2 from a seeded force-directed layout (Fruchterman & Reingold 1991):
-    neighbours attract, every pair repels, and the steps cool down."""
+    neighbours attract, every pair repels (``spacing`` scales the ideal distance), and the steps cool down."""
     a = np.asarray(a) != 0
     n = len(a)
     rng = np.random.default_rng(seed)
     pos = rng.random((n, 2))
-    k = np.sqrt(1.0 / n)
+    k = spacing * np.sqrt(1.0 / n)
     step = 0.1
     for _ in range(iterations):
         delta = pos[:, None, :] - pos[None, :, :]

@@ -187,6 +187,10 @@ function render({ model, el: root }) {
     root.dataset.js = v.js[f].toFixed(4);
     root.dataset.masses = masses.join(",");
     root.dataset.loss = v.loss;
+    root.dataset.target = v.target;
+    root.dataset.lrG = String(v.lr_g);
+    root.dataset.lrD = String(v.lr_d);
+    root.dataset.dSteps = String(v.d_steps);
     root.dataset.covers = String(v.covers);
     canvas.setAttribute("aria-label", `GAN training, ${v.loss_name} loss, generator step ${v.steps[f]} of ${v.total_steps}: `
       + `samples ${near}; JS divergence ${v.js[f].toFixed(3)}.`);

@@ -141,7 +141,7 @@ function render({ model, el: root }) {
         { font: "bold 12px sans-serif", color: phase === 2 ? C.active : C.text });
       line(phase >= 3 ? `update: h′ = relu(a) = ${fmt3(v.updated)}` : "update: h′ = relu(a) = ?",
         { font: "bold 12px sans-serif", color: phase === 3 ? C.active : C.text });
-      if (phase === 3) line("(every node updates at once: the colours now show the layer's output)", { color: C.muted });
+      if (phase === 3) line("(all nodes update at once: the colours show the layer's output)", { color: C.muted });
     } else if (v.show === "spread") {
       line(`A signal at ${who} after L = ${v.layers} layer(s)`, { font: "bold 13px sans-serif" });
       line(`Green: (Â^L)ⱼᵢ > 0, the nodes that have heard from it: ${v.reached} of ${n}.`);

@@ -24,6 +24,8 @@ __all__ = ["MessagePassingExplorer", "GRAPHS", "SHOW", "PHASES", "MP_PALETTE"]
 GRAPHS = ("karate", "textgcn")
 SHOW = ("message passing", "spread", "predictions")
 PHASES = ("features", "gather", "aggregate", "update")
+# (seed, spacing) of each graph's force-directed layout: the ones that keep nodes furthest apart
+_LAYOUT = {"karate": (12, 1.0), "textgcn": (7, 3.0)}
 MP_PALETTE = {"positive": "#E69F00", "negative": "#56B4E9", "class0": "#E69F00", "class1": "#0072B2",
               "spread": "#009E73", "edge": "#BBBBBB", "active": "#D55E00", "text": "#000000"}
 
@@ -49,7 +51,7 @@ def _graph(name: str) -> dict:
     n = len(a)
     edges = [(i, j, float(a[i, j])) for i in range(n) for j in range(i + 1, n) if a[i, j] != 0]
     return {"a": a, "a_hat": a_hat, "names": names, "labels": labels, "groups": groups, "train": train,
-            "kinds": kinds, "edges": edges, "pos": spring_layout(a, seed=1)}
+            "kinds": kinds, "edges": edges, "pos": spring_layout(a, seed=_LAYOUT[name][0], spacing=_LAYOUT[name][1])}
 
 
 def _r(x, digits=4):
@@ -144,7 +146,8 @@ class MessagePassingExplorer(CourseWidget):
         colours = [
             [MP_PALETTE["positive"] if x >= 0 else MP_PALETTE["negative"] for x in v["h"]],
             [MP_PALETTE["spread"] if x > 0 else "#EEEEEE" for x in spread],
-            [MP_PALETTE["class1"] if p else MP_PALETTE["class0"] for p in v["predictions"]],
+            ["#EEEEEE" if kind == "word" else MP_PALETTE["class1"] if p else MP_PALETTE["class0"]
+             for p, kind in zip(v["predictions"], v["kinds"])],
         ]
         titles = [f"features h, node {v['names'][i]}", f"reached after {v['layers']} layer(s): {v['reached']}",
                   f"GCN predictions: {v['accuracy']:.0%} right"]

@@ -100,3 +100,5 @@ def test_spring_layout_is_seeded_and_fills_the_unit_square():
     pos = spring_layout(a)
     np.testing.assert_array_equal(pos, spring_layout(a))
     assert pos.min() == 0 and pos.max() == 1 and len(np.unique(pos.round(3), axis=0)) == 4
+    wide = spring_layout(adjacency_matrix(3, [(0, 1)]), spacing=3.0)     # a lone node and a pair
+    assert np.isfinite(wide).all()
