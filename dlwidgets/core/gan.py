@@ -150,25 +150,27 @@ def gan_mlp_forward(p: dict, u) -> tuple[np.ndarray, np.ndarray]:
 
 def gan_mlp_backward(p: dict, u, t, ds) -> tuple[dict, np.ndarray]:
     """(grads, du): gradients of a loss with dL/ds = ds (B,) for the weights and the inputs."""
-    da = np.outer(ds, p["w2"]) * (1 - t * t)
+    da = ds[:, None] * p["w2"] * (1 - t * t)
     grads = {"W1": da.T @ u, "b1": da.sum(axis=0), "w2": t.T @ ds, "b2": np.asarray(ds.sum())}
     return grads, da @ p["W1"]
 
 
-def _input_grad_and_param_grads(p: dict, u, dpen):
-    """(g, grads): g = ds/dx (B,) at inputs u (x in column 0), and the gradients of sum(dpen * g) for the
-    weights. With a = W1 u + b1, t = tanh(a), v = W1[:, 0]: g = sum_j w2_j v_j (1 - t_j^2), and
-    d(1 - t^2)/da = -2 t (1 - t^2)."""
+def _input_slope(p: dict, u):
+    """(g, t, sech2): g = ds/dx (B,) at inputs u (x in column 0), with the hidden t = tanh(a) and 1 - t^2.
+    With a = W1 u + b1 and v = W1[:, 0]: g = sum_j w2_j v_j (1 - t_j^2)."""
     t = np.tanh(u @ p["W1"].T + p["b1"])
     sech2 = 1 - t * t
+    return sech2 @ (p["w2"] * p["W1"][:, 0]), t, sech2
+
+
+def _slope_param_grads(p: dict, u, t, sech2, dpen) -> dict:
+    """Gradients of sum(dpen * g) for the weights, g the slope of ``_input_slope``; d(1 - t^2)/da = -2 t (1 - t^2)."""
     v = p["W1"][:, 0]
-    g = sech2 @ (p["w2"] * v)
     inner = dpen[:, None] * (p["w2"] * v) * (-2 * t * sech2)          # d(sum dpen g)/da, (B, H)
+    weighted = dpen @ sech2
     grad_W1 = inner.T @ u
-    grad_W1[:, 0] += (dpen @ sech2) * p["w2"]    # the v_j inside g itself
-    grads = {"W1": grad_W1, "b1": inner.sum(axis=0), "w2": (dpen @ sech2) * v,
-             "b2": np.zeros(())}
-    return g, grads
+    grad_W1[:, 0] += weighted * p["w2"]                                 # the v_j inside g itself
+    return {"W1": grad_W1, "b1": inner.sum(axis=0), "w2": weighted * v, "b2": np.zeros(())}
 
 
 def _with_labels(x, onehot):
@@ -183,28 +185,26 @@ def discriminator_loss_grads(loss: str, d: dict, real, fake, onehot=None, *, gp_
     label of both batches in the conditional variant.
     """
     real, fake = np.asarray(real, dtype=float), np.asarray(fake, dtype=float)
-    u_real, u_fake = _with_labels(real, onehot), _with_labels(fake, onehot)
-    s_real, t_real = gan_mlp_forward(d, u_real)
-    s_fake, t_fake = gan_mlp_forward(d, u_fake)
     b = len(real)
+    u = _with_labels(np.concatenate([real, fake]), None if onehot is None else np.vstack([onehot, onehot]))
+    s, t = gan_mlp_forward(d, u)                     # real and fake in one pass: rows :b and b:
+    s_real, s_fake = s[:b], s[b:]
     if loss in ("minimax", "non_saturating"):
         value = float(np.mean(_softplus(-s_real)) + np.mean(_softplus(s_fake)))
-        ds_real, ds_fake = (_sigmoid(s_real) - 1) / b, _sigmoid(s_fake) / b
+        ds = np.concatenate([(_sigmoid(s_real) - 1) / b, _sigmoid(s_fake) / b])
     elif loss in ("wgan_clip", "wgan_gp"):
         value = float(np.mean(s_fake) - np.mean(s_real))
-        ds_real, ds_fake = np.full(b, -1.0 / b), np.full(b, 1.0 / b)
+        ds = np.concatenate([np.full(b, -1.0 / b), np.full(b, 1.0 / b)])
     else:
         raise ValueError(f"loss must be one of {', '.join(GAN_LOSSES)}, got {loss!r}")
-    g_real, _ = gan_mlp_backward(d, u_real, t_real, ds_real)
-    g_fake, _ = gan_mlp_backward(d, u_fake, t_fake, ds_fake)
-    grads = {k: g_real[k] + g_fake[k] for k in d}
+    grads, _ = gan_mlp_backward(d, u, t, ds)
     if loss == "wgan_gp":
         mix = np.asarray(mix, dtype=float)
         u_hat = _with_labels(mix * real + (1 - mix) * fake, onehot)
-        g, _ = _input_grad_and_param_grads(d, u_hat, np.zeros(b))
+        g, t_hat, sech2 = _input_slope(d, u_hat)
         value += gp_weight * float(np.mean((np.abs(g) - 1) ** 2))
         dpen = gp_weight * 2 * (np.abs(g) - 1) * np.sign(g) / b
-        _, pen = _input_grad_and_param_grads(d, u_hat, dpen)
+        pen = _slope_param_grads(d, u_hat, t_hat, sech2, dpen)
         grads = {k: grads[k] + pen[k] for k in d}
     return value, grads
 

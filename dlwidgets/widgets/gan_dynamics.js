@@ -62,6 +62,17 @@ function render({ model, el: root }) {
     return rows[a].map((x, i) => lerp(x, rows[b][i], b === a ? 0 : u));
   }
 
+  let rangeOf = null, range = null;     // the losses' range, worked out once per view, not per frame
+  function lossRange(v) {
+    if (rangeOf !== v) {
+      let lo = Infinity, hi = -Infinity;
+      for (const y of v.d_loss) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
+      for (const y of v.g_loss) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
+      rangeOf = v; range = { lo, hi };
+    }
+    return range;
+  }
+
   function line(ctx, pts, color, width = 1.5, dash = []) {
     ctx.strokeStyle = color; ctx.lineWidth = width; ctx.setLineDash(dash);
     ctx.beginPath(); ctx.moveTo(...pts[0]);
@@ -140,8 +151,8 @@ function render({ model, el: root }) {
     // ---------------- losses per step and JS per frame
     const l0 = 690, l1 = 940, lt = 36, lb = 190;
     const n = v.d_loss.length;
-    const all = v.d_loss.concat(v.g_loss);
-    const lo = Math.min(...all), hi = Math.max(...all), span = Math.max(hi - lo, 1e-9);
+    const { lo, hi } = lossRange(v);
+    const span = Math.max(hi - lo, 1e-9);
     const LX = (s) => l0 + ((s - 1) / Math.max(1, n - 1)) * (l1 - l0);
     const LY = (y) => lb - ((y - lo) / span) * (lb - lt);
     ctx.strokeStyle = C.grid; ctx.lineWidth = 1; ctx.strokeRect(l0, lt, l1 - l0, lb - lt);
