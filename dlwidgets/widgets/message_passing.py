@@ -151,9 +151,11 @@ class MessagePassingExplorer(CourseWidget):
         ]
         titles = [f"features h, node {v['names'][i]}", f"reached after {v['layers']} layer(s): {v['reached']}",
                   f"GCN predictions: {v['accuracy']:.0%} right"]
+        from matplotlib.collections import LineCollection
+
+        segments = [pos[[a, b]] for a, b in v["edges"]]
         for ax, colour, title in zip(axes, colours, titles):
-            for a, b in v["edges"]:
-                ax.plot(pos[[a, b], 0], pos[[a, b], 1], color=MP_PALETTE["edge"], linewidth=0.6, zorder=1)
+            ax.add_collection(LineCollection(segments, colors=MP_PALETTE["edge"], linewidths=0.6, zorder=1))
             ax.scatter(pos[:, 0], pos[:, 1], c=colour, s=40, edgecolors="black", linewidths=0.5, zorder=2)
             ax.scatter(pos[i, 0], pos[i, 1], s=140, facecolors="none", edgecolors=MP_PALETTE["active"], linewidths=2,
                        zorder=3)
