@@ -40,7 +40,8 @@ def _learning_rate(name, value) -> float:
     for rate in LEARNING_RATES:
         if abs(float(value) - rate) <= 1e-12:
             return rate
-    raise ValueError(f"{_RATE_LABELS[name]} must be one of {allowed}, got {value!r}")
+    # the number as a float: 1 and 1.0 are one setting here, with one message (see CourseWidget._key)
+    raise ValueError(f"{_RATE_LABELS[name]} must be one of {allowed}, got {float(value)!r}")
 
 
 def _rounded(array, digits: int = 4) -> list:

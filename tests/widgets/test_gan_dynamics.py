@@ -78,3 +78,21 @@ def test_display_bundle_carries_a_png_and_a_text_description():
     data, _ = GANDynamics(steps=50, loss="minimax")._repr_mimebundle_()
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert "minimax loss on the mixture target" in data["text/plain"]
+
+
+def test_a_rate_refused_is_named_as_a_float_whether_it_came_as_a_whole_number_or_not():
+    w = GANDynamics(steps=50)
+    w.lr_g = 10**9
+    message = w.error
+    w.lr_g = 1e9
+    assert w.error == message and "got 1000000000.0" in message
+
+
+@pytest.mark.parametrize("nonsense", ["nonsense", None, [1], -2.5])
+def test_any_setting_set_to_nonsense_shows_a_message_and_raises_nothing(nonsense):
+    w = GANDynamics(steps=50)
+    for name, value in w.settings().items():
+        w.set(**{name: nonsense})
+        assert w.error and w.view == {}, name
+        w.set(**{name: value})
+        assert w.error == "", name

@@ -85,3 +85,13 @@ def test_display_bundle_carries_a_png_and_a_text_description():
     data, _ = MessagePassingExplorer(node=34)._repr_mimebundle_()
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert "At node 34: it gathers from itself and 17 neighbours" in data["text/plain"]
+
+
+@pytest.mark.parametrize("nonsense", ["nonsense", None, [1], 2.5])   # 2.5: not whole, or beyond W's range
+def test_any_setting_set_to_nonsense_shows_a_message_and_raises_nothing(nonsense):
+    w = MessagePassingExplorer()
+    for name, value in w.settings().items():
+        w.set(**{name: nonsense})
+        assert w.error and w.view == {}, name
+        w.set(**{name: value})
+        assert w.error == "", name
