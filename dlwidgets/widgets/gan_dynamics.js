@@ -124,6 +124,15 @@ function render({ model, el: root }) {
     }
     const YD = (d) => base - d * (base - top);
     line(ctx, [[x0, YD(0.5)], [x1, YD(0.5)]], C.grid, 1, [3, 3]);
+    if (!v.wgan) {                     // the best discriminator against these samples, bin by bin
+      let run = [];                    // bins without samples of either (null) break the line
+      const flush = () => { if (run.length) line(ctx, run, C.d, 1, [4, 3]); run = []; };
+      v.d_star[f].forEach((d, i) => {
+        if (d === null) flush();
+        else run.push([X(v.edges[i]), YD(d)], [X(v.edges[i + 1]), YD(d)]);
+      });
+      flush();
+    }
     line(ctx, v.x.map((x, i) => [X(x), YD(curve[i])]), C.d, 2);
     line(ctx, [[x0, base], [x1, base]], C.text, 1);
     for (let t = -4; t <= 4; t += 2) text(ctx, String(t), X(t), base + 9, { align: "center", color: C.muted });
@@ -135,6 +144,7 @@ function render({ model, el: root }) {
     ctx.fillStyle = C.real; ctx.fillRect(x0, 24, 12, 8); text(ctx, "data p(x)", x0 + 16, 28);
     line(ctx, [[x0 + 90, 28], [x0 + 104, 28]], C.fake, 2); text(ctx, "generator's samples", x0 + 108, 28);
     line(ctx, [[x0 + 240, 28], [x0 + 254, 28]], C.d, 2); text(ctx, v.wgan ? "critic" : "discriminator D(x)", x0 + 258, 28);
+    if (!v.wgan) { line(ctx, [[x0 + 370, 28], [x0 + 384, 28]], C.d, 1, [4, 3]); text(ctx, "best D* = p / (p + p_g)", x0 + 388, 28); }
 
     // ---------------- G's mapping: noise z (bottom) to sample x (top)
     const zTop = 262, zBase = 330;

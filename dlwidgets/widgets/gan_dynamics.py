@@ -3,8 +3,8 @@
 Python trains the whole run once per setting with dlwidgets.core (``train_gan``: seeded, exact
 gradients) and sends every recorded frame in one dict; the browser plays, pauses, steps and scrubs
 through the frames: the data's density, a histogram of the generator's samples, the discriminator's
-curve D(x) (the critic f(x), rescaled, for the Wasserstein losses), the generator's mapping of noise
-values z to samples x, and the losses per step. On the two-mode target, mode collapse shows as
+curve D(x) (the critic f(x), rescaled, for the Wasserstein losses), the best discriminator D* = p_data / (p_data + p_g)
+against the samples shown (dashed), the generator's mapping of noise values z to samples x, and the losses per step. On the two-mode target, mode collapse shows as
 the whole histogram sitting on one mode.
 """
 
@@ -15,7 +15,8 @@ import pathlib
 import numpy as np
 import traitlets
 
-from ..core import GAN_LOSSES, GAN_TARGETS, TARGET_MODES, covers_all_modes, target_pdf, train_gan
+from ..core import (GAN_LOSSES, GAN_TARGETS, TARGET_MODES, covers_all_modes, optimal_discriminator, target_pdf,
+                    train_gan)
 from ._base import CourseWidget, Setting, choice, front_end, seed_number, whole_number
 
 __all__ = ["GANDynamics", "LEARNING_RATES", "GAN_LIMITS", "GAN_PALETTE"]
@@ -46,6 +47,16 @@ def _learning_rate(name, value) -> float:
 
 def _rounded(array, digits: int = 4) -> list:
     return np.round(np.asarray(array, dtype=float), digits).tolist()
+
+
+MASS_SHOWN = 1e-3
+
+
+def _optimal_per_bin(real_hist, fake_hist) -> list:
+    """D* = p / (p + q) per bin and frame, rounded, or None where p + q < MASS_SHOWN."""
+    d_star = np.round(optimal_discriminator(real_hist[None, :], fake_hist), 3)
+    shown = real_hist[None, :] + fake_hist >= MASS_SHOWN
+    return [[float(d) if keep else None for d, keep in zip(row, mask)] for row, mask in zip(d_star, shown)]
 
 
 class GANDynamics(CourseWidget):
@@ -129,6 +140,9 @@ class GANDynamics(CourseWidget):
             "x": _rounded(run.x_grid), "real_pdf": _rounded(target_pdf(target, run.x_grid)),
             "edges": _rounded(run.edges), "fake_density": _rounded(run.fake_hist / width),
             "d_curve": _rounded(run.d_curve), "z": _rounded(run.z_grid), "g_map": _rounded(run.g_map),
+            # the best discriminator against each frame's samples, bin by bin: p_data / (p_data + p_g); None where
+            # neither has a sample in a thousand (there any answer is as good, and it would only draw noise)
+            "d_star": _optimal_per_bin(run.real_hist, run.fake_hist),
             "steps": run.steps.tolist(), "d_loss": _rounded(run.d_loss), "g_loss": _rounded(run.g_loss),
             "masses": _rounded(masses, 3), "js": _rounded(run.js),
             "covers": covers_all_modes(masses[-1]) if len(masses[-1]) > 1 else bool(masses[-1][0] > 0.5),
@@ -173,6 +187,9 @@ class GANDynamics(CourseWidget):
             curve = (curve - curve.min()) / span
         twin = left.twinx()
         twin.plot(x, curve, color=GAN_PALETTE["d"], linewidth=1.5)
+        if not v["wgan"]:
+            d_star = np.array([np.nan if d is None else d for d in v["d_star"][f]])
+            twin.stairs(d_star, v["edges"], color=GAN_PALETTE["d"], linewidth=1, linestyle="--", baseline=None)
         twin.set_ylim(-0.02, 1.02)
         twin.set_ylabel("critic f(x), rescaled" if v["wgan"] else "D(x)", color=GAN_PALETTE["d"])
         left.set_xlabel("x")

@@ -5,7 +5,7 @@ import base64
 import numpy as np
 import pytest
 
-from dlwidgets.core import target_pdf, train_gan
+from dlwidgets.core import optimal_discriminator, target_pdf, train_gan
 from dlwidgets.widgets import GANDynamics
 
 
@@ -21,6 +21,19 @@ def test_frames_are_core_values():
     np.testing.assert_allclose(v["js"], run.js, atol=5e-5)
     np.testing.assert_allclose(v["real_pdf"], target_pdf("gaussian", run.x_grid), atol=5e-5)
     assert v["wgan"] and w.mode_masses() == pytest.approx(run.masses[-1].tolist(), abs=1e-3)
+
+
+def test_the_dashed_curve_is_the_optimal_discriminator_for_each_frames_samples():
+    w = GANDynamics(steps=50)
+    run = train_gan("non_saturating", "mixture", lr_g=0.003, lr_d=0.01, d_steps=3, steps=50, record_every=5)
+    for f in (0, 5, 10):
+        shown = run.real_hist + run.fake_hist[f] >= 1e-3
+        got = np.array([np.nan if d is None else d for d in w.view["d_star"][f]])
+        np.testing.assert_allclose(got[shown], optimal_discriminator(run.real_hist, run.fake_hist[f])[shown], atol=5e-4)
+        assert np.isnan(got[~shown]).all()
+    # where the generator has no samples, D* is 1 wherever there is data
+    empty = (run.fake_hist[0] == 0) & (run.real_hist >= 1e-3)
+    assert empty.any() and all(w.view["d_star"][0][i] == 1.0 for i in np.flatnonzero(empty))
 
 
 def test_the_default_collapses_and_other_rates_cover_both_modes():
