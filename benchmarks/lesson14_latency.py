@@ -106,7 +106,8 @@ def main() -> None:
     for name, s in rows.items():
         print(f"  {name:48s} {s['median']:6.1f} / {s['p95']:6.1f} ms")
     gan = rows["GAN loss drop-down, settings already computed"]["median"]
-    print(f"GAN control median for computed settings {gan:.1f} ms (target <= 50 ms): {'met' if gan <= 50 else 'NOT met'}")
+    verdict = "met" if gan <= 50 else "NOT met"
+    print(f"GAN control median for computed settings {gan:.1f} ms (target <= 50 ms): {verdict}")
 
 
 if __name__ == "__main__":

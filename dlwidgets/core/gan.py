@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "GAN_LOSSES", "GAN_TARGETS", "TARGET_MODES", "ADAM_BETAS", "GANRun", "gan_mlp_params", "gan_mlp_forward", "gan_mlp_backward",
+    "GAN_LOSSES", "GAN_TARGETS", "TARGET_MODES", "ADAM_BETAS", "GANRun", "gan_mlp_params", "gan_mlp_forward",
+    "gan_mlp_backward",
     "discriminator_loss_grads", "generator_loss_grads", "target_pdf", "sample_target", "optimal_discriminator",
     "js_divergence", "gan_value_at_optimum", "binned_target", "mode_masses", "train_gan", "covers_all_modes",
 ]
@@ -350,7 +351,8 @@ def train_gan(loss: str = "non_saturating", target: str = "mixture", *, steps: i
         curve = s if loss.startswith("wgan") else _sigmoid(s)
         fake, _ = gan_mlp_forward(g, _with_labels(z_fixed, None if not c else eye[label_fixed]))
         hist = np.histogram(np.clip(fake, edges[0], edges[-1]), bins=edges)[0] / len(fake)
-        gz, _ = gan_mlp_forward(g, _with_labels(z_grid, None if not c else np.tile(np.full(c, 1.0 / c), (len(z_grid), 1))))
+        oh_z = None if not c else np.tile(np.full(c, 1.0 / c), (len(z_grid), 1))
+        gz, _ = gan_mlp_forward(g, _with_labels(z_grid, oh_z))
         frames["steps"].append(step)
         frames["d_curve"].append(curve)
         frames["fake_hist"].append(hist)

@@ -28,8 +28,8 @@ def _refuse_core(fn, name: str, core_names: set) -> None:
         stack += [k for k in c.co_consts if hasattr(k, "co_names")]
     used = names & (core_names | {"dlwidgets", "core"})
     if used:
-        raise CheckFailed(f"`{name}` calls dlwidgets.core ({', '.join(sorted(used))}). The point is to write it yourself "
-                          "with numpy; the grader scores a call of the library zero.")
+        raise CheckFailed(f"`{name}` calls dlwidgets.core ({', '.join(sorted(used))}). The point is to write it "
+                          "yourself with numpy; the grader scores a call of the library zero.")
 
 
 # ---------------------------------------------------------------- 1. the optimal discriminator (B32)
@@ -93,7 +93,8 @@ def _gumbel_reference(logits, u, tau):
 def _gumbel_cases(hidden=False):
     rng = np.random.default_rng(140)
     cases = [
-        Case((np.log([1.0, 2.0, 1.0]), np.full(3, math.exp(-1)), 1.0), label="logits ln[1, 2, 1], u = e^-1 (noise 0), tau 1"),
+        Case((np.log([1.0, 2.0, 1.0]), np.full(3, math.exp(-1)), 1.0),
+             label="logits ln[1, 2, 1], u = e^-1 (noise 0), tau 1"),
         Case((rng.normal(size=(4, 5)), rng.random((4, 5)), 0.5), label="a batch of 4 rows of 5 logits, tau 0.5"),
         Case((np.array([[1000.0, -1000.0, 0.0], [-1000.0, -999.0, -1000.0]]), rng.random((2, 3)), 0.3),
              label="logits of +-1000 (numerical stability), tau 0.3"),
@@ -208,7 +209,8 @@ def check_mode_challenge(settings) -> None:
     if failed:
         seed, m = failed[0]
         raise CheckFailed(f"With seed {seed} the generator ends with {m[0]:.0%} of its samples near -2 and {m[1]:.0%} "
-                          f"near 2: not both modes (each needs 25%). {len(failed)} of {len(CHALLENGE_SEEDS)} seeds fail."
+                          f"near 2: not both modes (each needs 25%). {len(failed)} of {len(CHALLENGE_SEEDS)} seeds "
+                          "fail."
                           "\nStuck? Run hint('mode_challenge') for a hint.")
     summary = "; ".join(f"seed {s}: {m[0]:.0%} / {m[1]:.0%}" for s, m in zip(CHALLENGE_SEEDS, outcomes))
     print(f"✔ both modes covered on every seed ({summary}).")
@@ -227,7 +229,8 @@ def _graph_cases(hidden=False):
     with_isolated = adjacency_matrix(5, [(0, 1), (1, 2), (2, 3)])          # node 4 has no neighbour
     weighted = adjacency_matrix(4, [(0, 1), (1, 2), (2, 3), (3, 0)], weights=[0.5, 2.0, 1.0, 3.0])
     cases = [
-        Case((path, np.array([[1.0], [2.0], [3.0]]), np.array([[1.0]])), label="the path 0-1-2, features [1, 2, 3], W = [[1]]"),
+        Case((path, np.array([[1.0], [2.0], [3.0]]), np.array([[1.0]])),
+             label="the path 0-1-2, features [1, 2, 3], W = [[1]]"),
         Case((with_isolated, rng.normal(size=(5, 3)), rng.normal(size=(3, 2))),
              label="5 nodes, node 4 isolated, 3 features -> 2"),
         Case((weighted, rng.normal(size=(4, 2)), rng.normal(size=(2, 3))), label="a weighted 4-cycle, 2 features -> 3"),

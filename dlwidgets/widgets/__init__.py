@@ -11,5 +11,5 @@ from .message_passing import MessagePassingExplorer
 from .rnn_unroller import RNNUnroller
 from .zero_centred import ZeroCentredUpdates
 
-__all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GANDynamics", "GateAnimator", "GradientFlowMeter",
-           "InitExplorer", "MessagePassingExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+__all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GANDynamics", "GateAnimator",
+           "GradientFlowMeter", "InitExplorer", "MessagePassingExplorer", "RNNUnroller", "ZeroCentredUpdates"]

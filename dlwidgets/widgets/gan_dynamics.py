@@ -3,8 +3,9 @@
 Python trains the whole run once per setting with dlwidgets.core (``train_gan``: seeded, exact
 gradients) and sends every recorded frame in one dict; the browser plays, pauses, steps and scrubs
 through the frames: the data's density, a histogram of the generator's samples, the discriminator's
-curve D(x) (the critic f(x), rescaled, for the Wasserstein losses), the best discriminator D* = p_data / (p_data + p_g)
-against the samples shown (dashed), the generator's mapping of noise values z to samples x, and the losses per step. On the two-mode target, mode collapse shows as
+curve D(x) (the critic f(x), rescaled, for the Wasserstein losses), the best discriminator
+D* = p_data / (p_data + p_g) against the samples shown (dashed), the generator's mapping of noise
+values z to samples x, and the losses per step. On the two-mode target, mode collapse shows as
 the whole histogram sitting on one mode.
 """
 
@@ -72,7 +73,8 @@ class GANDynamics(CourseWidget):
     d_steps = Setting(3, help="k: discriminator steps per generator step").tag(sync=True)
     steps = Setting(300, help="Generator steps to train for").tag(sync=True)
     seed = Setting(0, help="Seed of the starting weights and of every batch").tag(sync=True)
-    frame = traitlets.Int(0, help="Frame shown (0 = before training); the browser advances it while playing").tag(sync=True)
+    frame = traitlets.Int(0, help="Frame shown (0 = before training); the browser advances it while playing"
+                          ).tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is playing the training").tag(sync=True)
     speed = traitlets.Float(20.0, help="Playback speed, frames per second").tag(sync=True)
 
@@ -180,7 +182,8 @@ class GANDynamics(CourseWidget):
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
         x = np.array(v["x"])
         left.fill_between(x, v["real_pdf"], color=GAN_PALETTE["real"], alpha=0.35, label="data p(x)")
-        left.stairs(v["fake_density"][f], v["edges"], color=GAN_PALETTE["fake"], linewidth=2, label="generator's samples")
+        left.stairs(v["fake_density"][f], v["edges"], color=GAN_PALETTE["fake"], linewidth=2,
+                    label="generator's samples")
         curve = np.array(v["d_curve"][f])
         if v["wgan"]:
             span = max(curve.max() - curve.min(), 1e-12)

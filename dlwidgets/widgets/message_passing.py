@@ -64,14 +64,16 @@ class MessagePassingExplorer(CourseWidget):
     _esm = front_end("message_passing.js")
     _css = pathlib.Path(__file__).with_name("message_passing.css")
 
-    graph = Setting("karate", help="'karate' (Zachary's karate club) or 'textgcn' (a document-word graph)").tag(sync=True)
+    graph = Setting("karate", help="'karate' (Zachary's karate club) or 'textgcn' (a document-word graph)"
+                    ).tag(sync=True)
     node = Setting(1, help="The node to follow, numbered from 1").tag(sync=True)
     show = Setting("message passing", help="'message passing', 'spread' or 'predictions'").tag(sync=True)
     layers = Setting(1, help="How many GCN layers a signal from the chosen node has passed through").tag(sync=True)
     weight = Setting(1.0, help="The layer's weight W (one feature in, one out)").tag(sync=True)
     epochs = Setting(100, help="Training epochs of the two-layer GCN").tag(sync=True)
     seed = Setting(0, help="Seed of the node features and of the GCN's starting weights").tag(sync=True)
-    phase = traitlets.Int(0, help="Message-passing step shown: 0 features, 1 gather, 2 aggregate, 3 update").tag(sync=True)
+    phase = traitlets.Int(0, help="Message-passing step shown: 0 features, 1 gather, 2 aggregate, 3 update"
+                          ).tag(sync=True)
 
     _SETTINGS = ("graph", "node", "show", "layers", "weight", "epochs", "seed")
     _DISPLAY_TRAITS = ("phase",)

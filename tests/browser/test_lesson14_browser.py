@@ -17,7 +17,8 @@ def canvas_pixels(widget):
 def wait_for(page, selector_index, condition):
     """Wait until ``condition`` (JS, with the widget's root as ``w``) holds for the n-th element of a selector."""
     selector, index = selector_index
-    page.wait_for_function(f"() => {{ const w = document.querySelectorAll('{selector}')[{index}]; return !!w && ({condition}); }}")
+    page.wait_for_function(f"() => {{ const w = document.querySelectorAll('{selector}')[{index}]; "
+                           f"return !!w && ({condition}); }}")
 
 
 def test_lesson14_gan_and_message_passing_by_keyboard(page, lab, screenshot_dir):

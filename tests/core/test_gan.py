@@ -76,7 +76,8 @@ def test_losses_stay_finite_when_the_discriminator_is_certain():
         assert math.isfinite(value) and all(np.isfinite(v).all() for v in grads.values())
     # the minimax loss saturates: almost no gradient when D rejects the fake; the non-saturating one does not
     assert abs(generator_loss_grads("minimax", g, d, np.array([0.0]))[1]["b2"]) < 1e-100
-    assert abs(generator_loss_grads("non_saturating", g, d, np.array([0.0]))[1]["b2"]) > 0.1   # = the slope of the logit there
+    # the non-saturating gradient is the slope of D's logit there
+    assert abs(generator_loss_grads("non_saturating", g, d, np.array([0.0]))[1]["b2"]) > 0.1
 
 
 def test_optimal_discriminator_on_a_collapsed_generator():
