@@ -17,6 +17,15 @@ from .experiments import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPER
                           bottleneck_experiment, gradient_ratio, gru_experiment, lstm_experiment, pulse_inputs,
                           rnn_experiment, rnn_radius_sweep, score_scaling_comparison,
                           mlp_batch, mlp_experiment, mlp_network, scaled_initialiser)
+from .gan import (ADAM_BETAS, GAN_LOSSES, GAN_TARGETS, TARGET_MODES, GANRun, binned_target, covers_all_modes,
+                  discriminator_loss_grads, gan_mlp_backward, gan_mlp_forward, gan_mlp_params, gan_value_at_optimum,
+                  generator_loss_grads, js_divergence, mode_masses, optimal_discriminator, sample_target, target_pdf,
+                  train_gan)
+from .graph import (GCNRun, Graph, MessagePassing, adjacency_matrix, gcn_forward, gcn_layer, gcn_loss_and_grads,
+                    hop_distances, karate_club, message_passing, normalised_adjacency, parse_graph, spring_layout,
+                    train_gcn)
+from .gumbel import (categorical_probs, expected_reward_gradient, gumbel_argmax, gumbel_noise, gumbel_softmax,
+                     gumbel_softmax_jacobian, reinforce_gradient, straight_through)
 from .gru import (GRU_GATES, GRUGradients, GRUSequence, GRUStep, gru_bptt, gru_gate_slice, gru_param_count,
                   gru_params, gru_sequence, gru_step, gru_step_backward)
 from .init import (INITIALISERS, compute_fans, constant, glorot_limit, glorot_normal, glorot_uniform, he_normal,
@@ -33,6 +42,7 @@ from .mlp_trace import ForwardTrace
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
+from .textgcn import STOP_WORDS, TINY_CORPUS, TextGraph, build_text_graph, pmi, tf_idf, tokenise
 from .rnn import (RNNGradients, rnn_bptt, rnn_forward, rnn_param_count, rnn_params, rnn_step, rnn_step_backward,
                   scale_to_spectral_radius, spectral_radius)
 
@@ -73,6 +83,17 @@ __all__ = [
     "rnn_experiment", "gradient_ratio", "rnn_radius_sweep", "pulse_inputs", "lstm_experiment", "gru_experiment",
     "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
     "BOTTLENECK_INPUT", "bottleneck_experiment",
+    # GANs in one dimension, Gumbel-softmax, graph convolution and TextGCN
+    "ADAM_BETAS", "GAN_LOSSES", "GAN_TARGETS", "TARGET_MODES", "GANRun", "binned_target", "covers_all_modes",
+    "discriminator_loss_grads", "gan_mlp_backward", "gan_mlp_forward", "gan_mlp_params", "gan_value_at_optimum",
+    "generator_loss_grads", "js_divergence", "mode_masses", "optimal_discriminator", "sample_target", "target_pdf",
+    "train_gan",
+    "categorical_probs", "expected_reward_gradient", "gumbel_argmax", "gumbel_noise", "gumbel_softmax",
+    "gumbel_softmax_jacobian", "reinforce_gradient", "straight_through",
+    "GCNRun", "Graph", "MessagePassing", "adjacency_matrix", "gcn_forward", "gcn_layer", "gcn_loss_and_grads",
+    "hop_distances", "karate_club", "message_passing", "normalised_adjacency", "parse_graph", "spring_layout",
+    "train_gcn",
+    "STOP_WORDS", "TINY_CORPUS", "TextGraph", "build_text_graph", "pmi", "tf_idf", "tokenise",
 ]
 from .information import DIVERGENCE_BINS, binned_distribution, cross_entropy_of, entropy, kl_divergence
 from .losses import (REDUCTIONS, binary_cross_entropy_with_logits, cross_entropy, nll_loss, saturated_and_wrong,
