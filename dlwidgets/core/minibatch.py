@@ -112,8 +112,9 @@ def least_squares_objective(data: LineData) -> Objective:
         p = np.asarray(p, dtype=float)
         return np.broadcast_to(hess, p.shape[:-1] + (2, 2)).copy()
 
-    lo_w, hi_w = best[0] - 3, best[0] + 3
-    lo_b, hi_b = best[1] - 3, best[1] + 3
+    centre_w, centre_b = round(float(best[0]), 1), round(float(best[1]), 1)   # round bounds: readable axes
+    lo_w, hi_w = centre_w - 3, centre_w + 3
+    lo_b, hi_b = centre_b - 3, centre_b + 3
     return Objective("least_squares", value, lambda p: full_gradient(data, p), hessian, ((lo_w, hi_w), (lo_b, hi_b)),
                      (best[0] - 2.5, best[1] + 2.5), (float(best[0]), float(best[1])), "1/(2n) sum (w x_i + b - y_i)^2")
 

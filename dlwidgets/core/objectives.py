@@ -140,7 +140,7 @@ def monkey_saddle() -> Objective:
         _, x, y = _xy(p)
         return _hess(6 * x, -6 * y, -6 * x)
 
-    return Objective("monkey_saddle", value, gradient, hessian, ((-1.5, 1.5), (-1.5, 1.5)), (1.2, 0.0), None,
+    return Objective("monkey_saddle", value, gradient, hessian, ((-2.0, 2.0), (-2.0, 2.0)), (1.2, 0.0), None,
                      "x^3 - 3 x y^2")
 
 

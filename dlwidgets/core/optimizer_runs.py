@@ -3,7 +3,8 @@ the optimizer's own state after every step; tune its learning rate fairly; race 
 
 Fair means: the same objective, start, step budget and gradient noise for everyone, and each
 optimizer at the learning rate that suits it best, picked from the same log-spaced grid by the
-lowest loss after the budget (all grid values run at once, as one batch of runs).
+lowest mean log-loss over the second half of the budget (robust to a lucky or unlucky last step;
+all grid values run at once, as one batch of runs).
 """
 
 from __future__ import annotations
@@ -119,14 +120,18 @@ def run_optimizer(obj: Objective, optimizer: str, start, steps: int, *, lr=None,
 
 def tune_learning_rate(obj: Objective, racer: Racer, start, steps: int, *, grid=LR_GRID, gradient_noise: float = 0.0,
                        seed: int = 0) -> tuple[float, np.ndarray]:
-    """(the learning rate from ``grid`` with the lowest loss after ``steps`` steps, every grid value's final loss).
+    """(the learning rate from ``grid`` whose run has the lowest mean of log10(loss - minimum) over the second
+    half of ``steps``, that score for every grid value).
 
-    A diverged run counts as infinitely bad; of equal losses the smallest learning rate wins."""
+    A diverged run scores inf; of equal scores the smallest learning rate wins."""
     grid = np.asarray(grid, dtype=float)
     run = run_optimizer(obj, racer.optimizer, start, steps, lr=grid, options=racer.options,
                         lookahead=racer.lookahead, gradient_noise=gradient_noise, seed=seed)
-    final = np.where(np.isfinite(run.loss[-1]), run.loss[-1], np.inf)
-    return float(grid[int(np.argmin(final))]), final
+    low = obj.min_value if np.isfinite(obj.min_value) else 0.0
+    with np.errstate(all="ignore"):
+        logs = np.log10(np.maximum(run.loss[steps // 2:] - low, 1e-16))
+    score = np.where(np.all(np.isfinite(logs), axis=0), logs.mean(axis=0), np.inf)
+    return float(grid[int(np.argmin(score))]), score
 
 
 def race(obj: Objective, racers, start, steps: int, *, gradient_noise: float = 0.0, seed: int = 0,

@@ -2,12 +2,16 @@
 
 from .activation_explorer import ActivationExplorer
 from .attention_map import AttentionMap
+from .batch_noise import BatchNoise
 from .feature_map import FeatureMapCalculator
 from .gate_animator import GateAnimator
 from .gradient_flow import GradientFlowMeter
 from .init_explorer import InitExplorer
+from .landscape_explorer import LandscapeExplorer
+from .optimizer_race import OptimizerRace
 from .rnn_unroller import RNNUnroller
 from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
-           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates",
+           "BatchNoise", "LandscapeExplorer", "OptimizerRace"]
