@@ -29,7 +29,7 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
 from .mlp_trace import ForwardTrace
-from .minibatch import (LineData, full_gradient, gradient_noise_covariance, gradient_noise_variance,
+from .minibatch import (LineData, least_squares_gradient, full_gradient, gradient_noise_covariance, gradient_noise_variance,
                         least_squares_objective, line_data, minibatch_gradient, minibatch_gradients,
                         per_example_gradients, scaled_learning_rate, sgd_minibatch_run)
 from .objectives import (OBJECTIVES, Objective, beale, condition_number, conditioned_quadratic, gd_rate,
@@ -84,7 +84,7 @@ __all__ = [
     "OBJECTIVES", "Objective", "beale", "condition_number", "conditioned_quadratic", "gd_rate", "hessian_eigenvalues",
     "local_minimum_of_two_minima", "max_stable_step", "monkey_saddle", "objective", "optimal_gd_rate", "optimal_step",
     "quadratic", "rosenbrock", "saddle", "steps_to_shrink", "two_minima",
-    "LineData", "full_gradient", "gradient_noise_covariance", "gradient_noise_variance", "least_squares_objective",
+    "LineData", "least_squares_gradient", "full_gradient", "gradient_noise_covariance", "gradient_noise_variance", "least_squares_objective",
     "line_data", "minibatch_gradient", "minibatch_gradients", "per_example_gradients", "scaled_learning_rate",
     "sgd_minibatch_run",
     "DEFAULTS", "OPTIMIZERS", "adagrad_step", "adam_step", "adamw_step", "lookahead_step", "radam_rectification",

@@ -17,7 +17,7 @@ import numpy as np
 from .objectives import Objective
 
 __all__ = [
-    "LineData", "line_data", "per_example_gradients", "full_gradient", "minibatch_gradient", "minibatch_gradients",
+    "least_squares_gradient", "LineData", "line_data", "per_example_gradients", "full_gradient", "minibatch_gradient", "minibatch_gradients",
     "gradient_noise_covariance", "gradient_noise_variance", "least_squares_objective", "sgd_minibatch_run",
     "scaled_learning_rate",
 ]
@@ -46,6 +46,18 @@ def line_data(n: int = 256, *, true_w: float = 2.0, true_b: float = -1.0, noise:
     x = rng.normal(x_mean, 1.0, size=int(n))
     y = true_w * x + true_b + rng.normal(0.0, noise, size=int(n))
     return LineData(x, y, float(true_w), float(true_b))
+
+
+def least_squares_gradient(X, y, theta, idx=None) -> np.ndarray:
+    """The gradient of 1/(2B) sum_{i in idx} (x_i . theta - y_i)^2 over the rows ``idx`` of X (all rows if None):
+    X_B^T (X_B theta - y_B) / B. With a column of ones in X this is a line fit's gradient."""
+    X, y, theta = np.asarray(X, dtype=float), np.asarray(y, dtype=float), np.asarray(theta, dtype=float)
+    if idx is not None:
+        idx = np.asarray(idx, dtype=int)
+        X, y = X[idx], y[idx]
+    if len(y) == 0:
+        raise ValueError("a minibatch needs at least one example")
+    return X.T @ (X @ theta - y) / len(y)
 
 
 def _residual(data: LineData, theta, idx=None):

@@ -141,7 +141,8 @@ function logPlot(ctx, box, series, { at = null, title = "", floor = 1e-12 } = {}
 
 // A slider over log10 of a positive setting: `perDecade` positions per factor of 10. The value sent is
 // 10^position rounded to 3 significant digits, and so are the looked-ahead neighbours.
-function logSlider(model, name, label, { min, max, perDecade = 10, aria = label } = {}) {
+// zeroText: what the readout says when the setting is 0 (a value the slider itself never sends).
+function logSlider(model, name, label, { min, max, perDecade = 10, aria = label, zeroText = "0" } = {}) {
   const lo = Math.log10(min), hi = Math.log10(max), step = 1 / perDecade;
   const input = keyboardRange(el("input", { type: "range", min: lo, max: hi, step, "aria-label": aria, "data-setting": name }));
   const readout = el("output");
@@ -159,7 +160,7 @@ function logSlider(model, name, label, { min, max, perDecade = 10, aria = label 
   function sync() {
     const value = model.get(name);
     if (typeof value === "number" && value > 0) input.value = String(Math.log10(value));
-    readout.value = typeof value === "number" ? String(Number(value.toPrecision(3))) : String(value);
+    readout.value = value === 0 ? zeroText : typeof value === "number" ? String(Number(value.toPrecision(3))) : String(value);
     input.setAttribute("aria-valuetext", `${label} ${readout.value}`);
   }
   return { node: el("label", {}, [label, input, readout]), input, readout, sync };

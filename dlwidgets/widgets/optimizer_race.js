@@ -3,6 +3,7 @@
 // position, loss, step size, internal state). Python computed all of it with core; playing, pausing,
 // stepping and scrubbing stay in the browser. Appended to _shared.js and _landscape.js.
 
+const RACE_NAMES = ["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "RAdam", "Lookahead(Adam)"];
 const RACE_SURFACES = [["rosenbrock", "Rosenbrock"], ["beale", "Beale"], ["quadratic", "quadratic (choose κ)"], ["two_minima", "two minima"]];
 
 function render({ model, el: root }) {
@@ -12,9 +13,14 @@ function render({ model, el: root }) {
   const condition = logSlider(model, "condition", "κ", { min: 1, max: 1000, perDecade: 10, aria: "Condition number of the quadratic" });
   const budget = settingSlider(model, "steps", "Budget", { min: 10, max: 400, step: 10, aria: "Step budget for every optimizer" });
   const noise = settingSlider(model, "noise", "Gradient noise", { min: 0, max: 3, step: 0.1 });
-  const sliders = [condition, budget, noise];
+  const focusSelect = settingSelect(model, "focus", "Optimizer in focus", RACE_NAMES);
+  const focusLr = logSlider(model, "focus_lr", "its lr", { min: 1e-4, max: 10, perDecade: 20, aria: "Learning rate of the optimizer in focus", zeroText: "tuned" });
+  const tunedButton = el("button", { type: "button", "aria-label": "Give the optimizer in focus its tuned learning rate again", text: "tuned lr" });
+  tunedButton.addEventListener("click", () => save(model, "focus_lr", 0));
+  const sliders = [condition, budget, noise, focusLr];
   const controls = controlRow([el("label", {}, ["Surface", surfaceSelect]), el("label", {}, ["Learning rates", modeSelect]),
-    ...sliders.map((s) => s.node)]);
+    condition.node, budget.node, noise.node]);
+  const focusRow = controlRow([el("label", {}, ["Focus", focusSelect]), focusLr.node, tunedButton]);
   const backButton = el("button", { type: "button", "aria-label": "One step back", text: "◁ Back" });
   const playButton = el("button", { type: "button", "aria-label": "Play or pause the race", text: "▶ Play" });
   const stepButton = el("button", { type: "button", "aria-label": "One step forward", text: "Step ▷" });
@@ -26,7 +32,7 @@ function render({ model, el: root }) {
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const table = el("table", { class: "dlw-readout" });
   const help = el("div", { class: "dlw-help", text: "On the picture: click or arrow keys place the common start; space plays or pauses." });
-  root.append(controls, player, error, canvas, table, help);
+  root.append(controls, focusRow, player, error, canvas, table, help);
 
   const BOX = { x: 34, y: 14, w: 330, h: 330 };
   const PLOT = { x: 440, y: 30, w: 310, h: 280 };
@@ -38,6 +44,7 @@ function render({ model, el: root }) {
     for (const slider of sliders) slider.sync();
     surfaceSelect.value = String(model.get("objective"));
     modeSelect.value = String(model.get("learning_rates"));
+    focusSelect.value = String(model.get("focus"));
     speed.value = model.get("speed");
     condition.input.disabled = model.get("objective") !== "quadratic";
   }
@@ -52,8 +59,8 @@ function render({ model, el: root }) {
       const gone = r.gap[i] === null;
       const state = Object.entries(r.state).map(([k, values]) => `${k} ${fmtPair(i > 0 ? values[i - 1] : null)}`).join("  ");
       const swatch = el("span", { style: `display:inline-block;width:18px;height:0;border-top:3px ${r.dash.length ? "dashed" : "solid"} ${r.colour};margin-right:5px;vertical-align:middle` });
-      rows.push(el("tr", { "data-optimizer": r.label }, [
-        el("td", {}, [swatch, r.label]), el("td", { text: num(r.lr, 3) }), el("td", { text: gone ? "diverged" : fmtPair(r.path[i]) }),
+      rows.push(el("tr", { "data-optimizer": r.label, style: r.focus ? "font-weight:bold" : "" }, [
+        el("td", {}, [swatch, r.label + (r.focus ? " (focus)" : "")]), el("td", { text: num(r.lr, 3) }), el("td", { text: gone ? "diverged" : fmtPair(r.path[i]) }),
         el("td", { text: gone ? "—" : num(r.gap[i], 3) }), el("td", { text: i > 0 && !gone ? num(r.step_size[i - 1], 3) : "—" }),
         el("td", { text: state || "—" }),
       ]));
@@ -78,13 +85,14 @@ function render({ model, el: root }) {
     const p = plane(v.surface, BOX);
     marker(ctx, "circle", p.X(v.minimum[0]), p.Y(v.minimum[1]), 5, "#fff");
     const heads = [];
-    for (const r of v.racers) {
-      const reached = drawPath(ctx, p, r.path, pos, r.colour, { dash: r.dash, width: 2, box: BOX });
+    const onTop = [...v.racers].sort((a, b) => a.focus - b.focus);      // the focused one drawn last
+    for (const r of onTop) {
+      const reached = drawPath(ctx, p, r.path, pos, r.colour, { dash: r.dash, width: r.focus ? 3.2 : 1.8, box: BOX });
       if (reached && p.inside(...p.fromCanvas(...reached))) heads.push([r, reached]);
     }
     for (const [r, [x, y]] of heads) marker(ctx, r.marker, x, y, 4.5, r.colour);
     marker(ctx, "square", p.X(v.start[0]), p.Y(v.start[1]), 4, "#000");
-    logPlot(ctx, PLOT, v.racers.map((r) => ({ values: r.gap, colour: r.colour, dash: r.dash })), {
+    logPlot(ctx, PLOT, onTop.map((r) => ({ values: r.gap, colour: r.colour, dash: r.dash, width: r.focus ? 3 : 1.6 })), {
       at: pos, title: `loss − minimum, ${v.steps} steps each (log scale)`,
     });
     const i = Math.floor(pos + 1e-9);
@@ -166,7 +174,7 @@ function render({ model, el: root }) {
   const onView = () => { if (!play.running()) fromModel(); shownRow = -1; syncControls(); draw(); };
   const unlisten = [
     listen(model, ["change:step"], () => { if (!play.running()) { fromModel(); draw(); } }),
-    followView(model, ["objective", "condition", "start_x", "start_y", "steps", "noise", "learning_rates", "speed"], onView, syncControls),
+    followView(model, ["objective", "condition", "start_x", "start_y", "steps", "noise", "learning_rates", "focus", "focus_lr", "speed"], onView, syncControls),
   ];
   play.start();
   return () => {

@@ -41,12 +41,15 @@ class OptimizerRace(CourseWidget):
     steps = Setting(150, help="Step budget (the same for everyone)").tag(sync=True)
     noise = Setting(0.0, help="Standard deviation of Gaussian noise on every gradient coordinate (the same draws for everyone)").tag(sync=True)
     learning_rates = Setting("tuned", help="'tuned' (best of LR_GRID for each) or 'defaults' (torch.optim's)").tag(sync=True)
+    focus = Setting("Adam", help="The optimizer drawn on top, whose learning rate focus_lr can set").tag(sync=True)
+    focus_lr = Setting(0.0, help="The focused optimizer's learning rate (0: its tuned or default one)").tag(sync=True)
     seed = Setting(0, help="Seed of the gradient noise").tag(sync=True)
     step = traitlets.Int(-1, help="Step shown (-1 = the end); the browser advances it while playing").tag(sync=True)
     playing = traitlets.Bool(False, help="Whether the browser is playing the race").tag(sync=True)
     speed = traitlets.Float(30.0, help="Playback speed, steps per second").tag(sync=True)
 
-    _SETTINGS = ("objective", "condition", "start_x", "start_y", "steps", "noise", "learning_rates", "seed")
+    _SETTINGS = ("objective", "condition", "start_x", "start_y", "steps", "noise", "learning_rates", "focus", "focus_lr",
+                 "seed")
     _FIGSIZE = (10, 4.2)
 
     def __init__(self, **kwargs):
@@ -74,9 +77,13 @@ class OptimizerRace(CourseWidget):
         (x0, x1), (y0, y1) = obj.bounds
         start = (real_number("start_x", s.start_x, x0, x1, label=f"start x on {name}"),
                  real_number("start_y", s.start_y, y0, y1, label=f"start y on {name}"))
-        lrs = None
+        focus = choice("focus", s.focus, tuple(RACERS))
+        focus_lr = real_number("focus_lr", s.focus_lr, 0.0, 10.0, label="the focused optimizer's learning rate")
+        lrs = {}
         if mode == "defaults":
             lrs = {label: DEFAULTS[r.optimizer]["lr"] for label, r in RACERS.items()}
+        if focus_lr > 0:
+            lrs[focus] = focus_lr
         runs = race(obj, list(RACERS), start, steps, gradient_noise=noise, seed=seed, lrs=lrs)
         key = (name, condition) if name == "quadratic" else (name,)
         if key not in self._grids:
@@ -90,10 +97,11 @@ class OptimizerRace(CourseWidget):
                 "label": label, "lr": short(run.lr), "colour": colour, "dash": dash, "marker": marker,
                 "path": short_list(run.path), "gap": short_list(gap, 4), "step_size": short_list(run.step_size, 4),
                 "state": {STATE_NAMES.get(k, k): short_list(v, 4) for k, v in run.state.items()},
-                "diverged": bool(run.diverged), "final_gap": short(gap[-1], 6),
+                "diverged": bool(run.diverged), "final_gap": short(gap[-1], 6), "focus": label == focus,
+                "best_gap": short(np.nanmin(gap), 6) if np.any(np.isfinite(gap)) else None,
             })
         return {"objective": name, "formula": obj.formula, "start": list(start), "steps": steps, "noise": noise,
-                "mode": mode, "minimum": list(obj.minimum), "min_value": short(low), "surface": self._grids[key],
+                "mode": mode, "focus": focus, "focus_lr": focus_lr, "minimum": list(obj.minimum), "min_value": short(low), "surface": self._grids[key],
                 "grid": [LR_GRID[0], LR_GRID[-1], len(LR_GRID)], "racers": racers}
 
     def _on_new_view(self) -> None:
@@ -105,11 +113,13 @@ class OptimizerRace(CourseWidget):
         return "Optimizer race"
 
     def _describe(self, v: dict) -> str:
-        how = (f"each at its best learning rate of {v['grid'][2]} from {v['grid'][0]:g} to {v['grid'][1]:g}"
+        how = (f"each at the best of {v['grid'][2]} learning rates from {v['grid'][0]:g} to {v['grid'][1]:.3g}"
                if v["mode"] == "tuned" else "each at torch.optim's default learning rate")
         parts = [f"{r['label']} (lr {r['lr']:g}): " + ("diverged" if r["final_gap"] is None else f"{r['final_gap']:.3g}")
                  for r in sorted(v["racers"], key=lambda r: np.inf if r["final_gap"] is None else r["final_gap"])]
         noise = f", gradient noise {v['noise']:g}" if v["noise"] else ""
+        if v["focus_lr"] > 0:
+            how += f", except {v['focus']} at lr {v['focus_lr']:g}"
         return (f"Optimizer race on {v['formula']} from ({v['start'][0]:g}, {v['start'][1]:g}), {v['steps']} steps "
                 f"for everyone{noise}, {how}. Loss above the minimum at the end: " + "; ".join(parts) + ".")
 

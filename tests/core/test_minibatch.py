@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dlwidgets.core.minibatch import (full_gradient, gradient_noise_covariance, gradient_noise_variance,
+from dlwidgets.core.minibatch import (full_gradient, least_squares_gradient, gradient_noise_covariance, gradient_noise_variance,
                                       least_squares_objective, line_data, minibatch_gradient, minibatch_gradients,
                                       per_example_gradients, scaled_learning_rate, sgd_minibatch_run)
 
@@ -64,3 +64,19 @@ def test_linear_scaling_rule_and_sgd_runs():
     assert sgd_minibatch_run(data, (0.0, 0.0), 10, 0.1, 2).shape == (13, 2)   # 6 batches per epoch, last dropped
     with pytest.raises(ValueError, match="batch size"):
         sgd_minibatch_run(data, (0.0, 0.0), 0, 0.1, 1)
+
+
+def test_least_squares_gradient_of_a_design_matrix_is_the_line_fits_gradient_and_a_finite_difference():
+    data = line_data(20, seed=3)
+    X = np.stack([data.x, np.ones(20)], 1)
+    theta = np.array([0.7, -0.2])
+    np.testing.assert_allclose(least_squares_gradient(X, data.y, theta), full_gradient(data, theta))
+    np.testing.assert_allclose(least_squares_gradient(X, data.y, theta, [2, 5, 7]),
+                               minibatch_gradient(data, theta, [2, 5, 7]))
+    rng = np.random.default_rng(0)
+    X3, y3, t3 = rng.normal(size=(9, 3)), rng.normal(size=9), rng.normal(size=3)
+    idx = [0, 4, 4, 8]
+    loss = lambda: float(np.mean((X3[idx] @ t3 - y3[idx]) ** 2) / 2)   # noqa: E731
+    np.testing.assert_allclose(least_squares_gradient(X3, y3, t3, idx), numeric_grad(loss, t3), rtol=1e-6)
+    with pytest.raises(ValueError, match="at least one example"):
+        least_squares_gradient(X3, y3, t3, [])
