@@ -92,13 +92,13 @@ def check_adam_step(fn, hidden: bool = False) -> None:
 
 # ---------------------------------------------------------------- 2. momentum on a plateau
 
-PLATEAU = {"gradient": 0.02, "lr": 0.1, "momentum": 0.9}
+PLATEAU = {"gradient": 0.03, "lr": 0.05, "momentum": 0.8}
 
 register_hints("plateau_step", [
-    "On a plateau the gradient is the same at every step, so the momentum buffer b = 0.9 b + g settles where it "
+    "On a plateau the gradient is the same at every step, so the momentum buffer b = 0.8 b + g settles where it "
     "stops changing.",
-    "At the fixed point b = 0.9 b + g, so b = g / (1 - 0.9) = 10 g. The step is lr * b.",
-    "plateau_step = 0.1 * 0.02 / (1 - 0.9)  # = 0.02",
+    "At the fixed point b = 0.8 b + g, so b = g / (1 - 0.8) = 5 g. The step is lr * b.",
+    "plateau_step = 0.05 * 0.03 / (1 - 0.8)  # = 0.0075",
 ])
 
 
@@ -113,36 +113,36 @@ def _plateau_limit() -> float:
 
 
 def check_plateau_step(answer) -> None:
-    """The size of a step of SGD with momentum 0.9, lr 0.1, after many steps of the constant gradient 0.02."""
+    """The size of a step of SGD with momentum 0.8, lr 0.05, after many steps of the constant gradient 0.03."""
     g, lr, mu = PLATEAU["gradient"], PLATEAU["lr"], PLATEAU["momentum"]
     check_value(answer, _plateau_limit(), exercise="plateau_step", name="plateau_step", rtol=1e-3, mistakes={
-        lr * g: "that is plain SGD's step, lr * g. With momentum the buffer keeps adding g, and settles at g / (1 - 0.9).",
-        lr * g * mu: "the buffer does not shrink the gradient by 0.9: b = 0.9 b + g settles at 10 g.",
-        lr * g / (1 - mu) ** 2: "one factor 1 / (1 - 0.9) too many: b settles at g / (1 - 0.9), and the step is lr * b.",
+        lr * g: "that is plain SGD's step, lr * g. With momentum the buffer keeps adding g, and settles at g / (1 - 0.8).",
+        lr * g * mu: "the buffer does not shrink the gradient by 0.8: b = 0.8 b + g settles at 5 g.",
+        lr * g / (1 - mu) ** 2: "one factor 1 / (1 - 0.8) too many: b settles at g / (1 - 0.8), and the step is lr * b.",
         g / (1 - mu): "that is the buffer b itself; the step is lr * b.",
     })
 
 
 # ---------------------------------------------------------------- 3. RMSprop's first step
 
-RMSPROP_FIRST = {"alpha": 0.9, "lr": 0.01, "gradient": 3.0}
+RMSPROP_FIRST = {"alpha": 0.96, "lr": 0.003, "gradient": 3.0}
 
 register_hints("rmsprop_first_step", [
     "RMSprop has no bias correction: v starts at 0 and after one step is (1 - alpha) g^2.",
     "The step is lr * g / sqrt(v) = lr * g / (sqrt(1 - alpha) |g|) (eps is negligible here).",
-    "rmsprop_first_step = 0.01 / (1 - 0.9) ** 0.5  # = 0.0316",
+    "rmsprop_first_step = 0.003 / (1 - 0.96) ** 0.5  # = 0.015",
 ])
 
 
 def check_rmsprop_first_step(answer) -> None:
-    """The size of RMSprop's first step with alpha = 0.9, lr = 0.01 and the gradient 3."""
+    """The size of RMSprop's first step with alpha = 0.96, lr = 0.003 and the gradient 3."""
     a, lr, g = RMSPROP_FIRST["alpha"], RMSPROP_FIRST["lr"], RMSPROP_FIRST["gradient"]
     p, _ = rmsprop_step(np.zeros(1), np.full(1, g), lr=lr, alpha=a)
     check_value(answer, abs(float(p[0])), exercise="rmsprop_first_step", name="rmsprop_first_step", rtol=5e-3,
                 mistakes={
                     lr: "that is what a bias-corrected method (Adam) does. RMSprop divides by sqrt((1 - alpha) g^2) "
                         "without correcting, so its first step is lr / sqrt(1 - alpha).",
-                    lr * 10: "that is the first step with torch's default alpha = 0.99 (lr / sqrt(0.01)); here alpha = 0.9.",
+                    lr * 10: "that is the first step with torch's default alpha = 0.99 (lr / sqrt(0.01)); here alpha = 0.96.",
                     lr * g: "that is plain SGD's step; RMSprop divides the gradient by its root mean square.",
                     lr / (1 - a): "the square root is missing: divide by sqrt(1 - alpha), not by 1 - alpha.",
                 })
@@ -195,9 +195,12 @@ def check_adam_scale(answer) -> None:
 # ---------------------------------------------------------------- 6. weight decay in Adam and AdamW
 
 WEIGHT_DECAY_OPTIONS = {
-    "a": "In Adam with weight_decay the decay is added to the gradient, so it is divided by sqrt(v_hat) like the rest.",
-    "b": "Both shrink the weights, but by different amounts: Adam rescales the decay term per coordinate.",
-    "c": "Adam's weight_decay is L2 added to the gradient; it is AdamW that decays the weights directly.",
+    "a": "Only Adam adds it to the gradient (where it is divided by sqrt(v_hat) like the rest); AdamW decays the "
+         "weights directly.",
+    "b": "Only AdamW shrinks every weight by the same fraction; Adam's L2 term is divided by sqrt(v_hat), so its "
+         "effect differs from coordinate to coordinate.",
+    "c": "It is the other way round: Adam's weight_decay is L2 added to the gradient; AdamW decays the weights "
+         "directly.",
     "d": "Right: AdamW multiplies the weights by (1 - lr * wd) outside the adaptive step, so every weight decays "
          "at the same rate; Adam's L2 term is divided by sqrt(v_hat), weakest where gradients are large.",
 }
