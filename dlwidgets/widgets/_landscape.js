@@ -49,9 +49,9 @@ function plane(surface, box) {
 }
 
 function drawSurface(ctx, surface, box) {
-  ctx.imageSmoothingEnabled = false;
+  ctx.imageSmoothingEnabled = true;                 // soft band edges: the grid is coarser than the screen
+  ctx.imageSmoothingQuality = "high";
   ctx.drawImage(surfaceImage(surface), box.x, box.y, box.w, box.h);
-  ctx.imageSmoothingEnabled = true;
   ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
   ctx.fillStyle = "#444"; ctx.font = "10px sans-serif"; ctx.textBaseline = "top"; ctx.textAlign = "left";
   ctx.fillText(String(surface.x[0]), box.x, box.y + box.h + 2);
