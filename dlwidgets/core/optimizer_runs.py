@@ -58,6 +58,12 @@ class Run:
     lr: object
     diverged: np.ndarray
 
+    def pick(self, k: int) -> "Run":
+        """Run number ``k`` of a batch of runs (one learning rate of a grid) as a run of its own."""
+        lr = np.asarray(self.lr, dtype=float)
+        return Run(self.path[:, k], self.loss[:, k], self.step_size[:, k], {n: v[:, k] for n, v in self.state.items()},
+                   float(lr[k]), self.diverged[k])
+
 
 def _flatten_state(state: dict, prefix: str = "") -> dict:
     flat = {}
@@ -112,8 +118,9 @@ def run_optimizer(obj: Objective, optimizer: str, start, steps: int, *, lr=None,
             path[t + 1] = p
             for key, value in _flatten_state(state).items():
                 if value.shape == p.shape:
-                    states.setdefault(key, np.full((steps,) + p.shape, np.nan))[t] = np.where(alive[..., None], value,
-                                                                                               np.nan)
+                    if key not in states:
+                        states[key] = np.full((steps,) + p.shape, np.nan)
+                    states[key][t] = np.where(alive[..., None], value, np.nan)
         loss = obj.value(path)
     return Run(path, loss, sizes, states, lr, ~alive)
 
@@ -124,6 +131,12 @@ def tune_learning_rate(obj: Objective, racer: Racer, start, steps: int, *, grid=
     half of ``steps``, that score for every grid value).
 
     A diverged run scores inf; of equal scores the smallest learning rate wins."""
+    best, score, _ = _tuned_run(obj, racer, start, steps, grid, gradient_noise, seed)
+    return best.lr, score
+
+
+def _tuned_run(obj, racer, start, steps, grid, gradient_noise, seed):
+    """(the tuned run, every grid value's score, the whole batch of runs): all grid values run at once."""
     grid = np.asarray(grid, dtype=float)
     run = run_optimizer(obj, racer.optimizer, start, steps, lr=grid, options=racer.options,
                         lookahead=racer.lookahead, gradient_noise=gradient_noise, seed=seed)
@@ -131,7 +144,7 @@ def tune_learning_rate(obj: Objective, racer: Racer, start, steps: int, *, grid=
     with np.errstate(all="ignore"):
         logs = np.log10(np.maximum(run.loss[steps // 2:] - low, 1e-16))
     score = np.where(np.all(np.isfinite(logs), axis=0), logs.mean(axis=0), np.inf)
-    return float(grid[int(np.argmin(score))]), score
+    return run.pick(int(np.argmin(score))), score, run
 
 
 def race(obj: Objective, racers, start, steps: int, *, gradient_noise: float = 0.0, seed: int = 0,
@@ -142,8 +155,9 @@ def race(obj: Objective, racers, start, steps: int, *, gradient_noise: float = 0
     for item in racers:
         racer = RACERS[item] if isinstance(item, str) else item
         lr = (lrs or {}).get(racer.label)
-        if lr is None:
-            lr, _ = tune_learning_rate(obj, racer, start, steps, gradient_noise=gradient_noise, seed=seed)
-        runs[racer.label] = run_optimizer(obj, racer.optimizer, start, steps, lr=lr, options=racer.options,
-                                          lookahead=racer.lookahead, gradient_noise=gradient_noise, seed=seed)
+        if lr is None:   # the tuned run is one of the grid's batch: the same numbers as running it alone
+            runs[racer.label] = _tuned_run(obj, racer, start, steps, LR_GRID, gradient_noise, seed)[0]
+        else:
+            runs[racer.label] = run_optimizer(obj, racer.optimizer, start, steps, lr=lr, options=racer.options,
+                                              lookahead=racer.lookahead, gradient_noise=gradient_noise, seed=seed)
     return runs

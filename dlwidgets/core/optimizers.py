@@ -24,6 +24,12 @@ def _state(state: dict | None) -> dict:
     return {} if state is None else dict(state)
 
 
+def _get(state: dict, name: str, like):
+    """state[name], or zeros shaped like ``like`` before the first step."""
+    value = state.get(name)
+    return np.zeros_like(like) if value is None else value
+
+
 def sgd_step(param, grad, state=None, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
     """torch.optim.SGD: g = grad + wd*p; b = g (first step) or momentum*b + (1 - dampening)*g;
     g = g + momentum*b (Nesterov) or b; p = p - lr*g."""
@@ -54,7 +60,7 @@ def adagrad_step(param, grad, state=None, *, lr=1e-2, lr_decay=0.0, weight_decay
     if weight_decay != 0:
         g = g + weight_decay * param
     clr = lr / (1 + (t - 1) * lr_decay)
-    total = state.get("sum", np.full_like(param, initial_accumulator_value)) + g * g
+    total = state["sum"] + g * g if "sum" in state else np.full_like(param, initial_accumulator_value) + g * g
     state["sum"] = total
     return param - clr * g / (np.sqrt(total) + eps), state
 
@@ -69,16 +75,16 @@ def rmsprop_step(param, grad, state=None, *, lr=1e-2, alpha=0.99, eps=1e-8, weig
     state["step"] = state.get("step", 0) + 1
     if weight_decay != 0:
         g = g + weight_decay * param
-    square_avg = alpha * state.get("square_avg", np.zeros_like(param)) + (1 - alpha) * g * g
+    square_avg = alpha * _get(state, "square_avg", param) + (1 - alpha) * g * g
     state["square_avg"] = square_avg
     if centered:
-        grad_avg = alpha * state.get("grad_avg", np.zeros_like(param)) + (1 - alpha) * g
+        grad_avg = alpha * _get(state, "grad_avg", param) + (1 - alpha) * g
         state["grad_avg"] = grad_avg
         avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
     else:
         avg = np.sqrt(square_avg) + eps
     if momentum > 0:
-        buf = momentum * state.get("momentum_buffer", np.zeros_like(param)) + g / avg
+        buf = momentum * _get(state, "momentum_buffer", param) + g / avg
         state["momentum_buffer"] = buf
         return param - lr * buf, state
     return param - lr * g / avg, state
@@ -89,11 +95,11 @@ def _adam_moments(param, g, state, betas, amsgrad):
     beta1, beta2 = betas
     t = state.get("step", 0) + 1
     state["step"] = t
-    m = beta1 * state.get("exp_avg", np.zeros_like(param)) + (1 - beta1) * g
-    v = beta2 * state.get("exp_avg_sq", np.zeros_like(param)) + (1 - beta2) * g * g
+    m = beta1 * _get(state, "exp_avg", param) + (1 - beta1) * g
+    v = beta2 * _get(state, "exp_avg_sq", param) + (1 - beta2) * g * g
     state["exp_avg"], state["exp_avg_sq"] = m, v
     if amsgrad:
-        v = np.maximum(state.get("max_exp_avg_sq", np.zeros_like(param)), v)
+        v = np.maximum(_get(state, "max_exp_avg_sq", param), v)
         state["max_exp_avg_sq"] = v
     return t, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
 
@@ -148,8 +154,8 @@ def radam_step(param, grad, state=None, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8
     beta1, beta2 = betas
     t = state.get("step", 0) + 1
     state["step"] = t
-    m = beta1 * state.get("exp_avg", np.zeros_like(param)) + (1 - beta1) * g
-    v = beta2 * state.get("exp_avg_sq", np.zeros_like(param)) + (1 - beta2) * g * g
+    m = beta1 * _get(state, "exp_avg", param) + (1 - beta1) * g
+    v = beta2 * _get(state, "exp_avg_sq", param) + (1 - beta2) * g * g
     state["exp_avg"], state["exp_avg_sq"] = m, v
     m_hat = m / (1 - beta1 ** t)
     if radam_rho(t, beta2) > 5.0:

@@ -51,6 +51,9 @@ class OptimizerRace(CourseWidget):
     _SETTINGS = ("objective", "condition", "start_x", "start_y", "steps", "noise", "learning_rates", "focus", "focus_lr",
                  "seed")
     _FIGSIZE = (10, 4.2)
+    # A race takes about 0.05-0.15 s to compute (eight optimizers, each tuned over the whole grid): still worth
+    # computing the neighbouring views ahead (the look-ahead's thread stops at the learner's next change).
+    _LOOKAHEAD_BUDGET_S = 0.35
 
     def __init__(self, **kwargs):
         self._grids: dict = {}

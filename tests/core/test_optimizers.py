@@ -241,3 +241,14 @@ def test_a_race_gives_everyone_the_same_start_budget_and_noise():
     assert all(np.array_equal(r.path[0], [-1.5, 2.0]) for r in runs.values())
     again = race(rosenbrock(), ["Adam"], (-1.5, 2.0), 50, gradient_noise=1.0, seed=4)
     np.testing.assert_array_equal(again["Adam"].path, runs["Adam"].path)
+
+
+def test_a_tuned_racer_is_its_grid_runs_pick_and_equals_running_it_alone():
+    runs = race(rosenbrock(), ["Adam", "Momentum"], (-1.5, 2.0), 40)
+    for label, run in runs.items():
+        racer = RACERS[label]
+        assert run.lr == tune_learning_rate(rosenbrock(), racer, (-1.5, 2.0), 40)[0]
+        alone = run_optimizer(rosenbrock(), racer.optimizer, (-1.5, 2.0), 40, lr=run.lr, options=racer.options)
+        np.testing.assert_allclose(run.path, alone.path, rtol=1e-12)
+        for name, values in alone.state.items():
+            np.testing.assert_allclose(run.state[name], values, rtol=1e-12)
