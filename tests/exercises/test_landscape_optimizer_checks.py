@@ -173,3 +173,34 @@ def test_every_exercise_has_tiered_hints(capsys):
                  "weight_decay", "rosenbrock_challenge"):
         hint(name, 1)
         assert "Hint 1 of" in capsys.readouterr().out
+
+
+def learner_function(source: str, name: str):
+    """A function defined as in a lesson notebook, whose set-up cell imported the library as `core`."""
+    namespace = {}
+    exec("import numpy as np\nfrom dlwidgets import core\nfrom dlwidgets.core import adam_step as reference\n" + source,
+         namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("check, source, name", [
+    (ex5.check_minibatch_gradient,
+     "def minibatch_gradient(X, y, theta, idx):\n    return core.least_squares_gradient(X, y, theta, idx)",
+     "minibatch_gradient"),
+    (ex6.check_adam_step,
+     "def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+     "    return reference(param, grad, {'step': t, 'exp_avg': m, 'exp_avg_sq': v}, lr=lr)[0], m, v",
+     "adam_step"),
+])
+def test_calling_the_library_instead_of_writing_the_code_is_told_so(check, source, name):
+    message = message_for(check, learner_function(source, name))
+    assert "calls the course library" in message and "dlwidgets.core" in message
+
+
+def test_own_code_in_a_notebook_that_imported_the_library_passes(capsys):
+    ex6.check_adam_step(learner_function(
+        "def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+        "    m = beta1 * m + (1 - beta1) * grad\n    v = beta2 * v + (1 - beta2) * grad ** 2\n"
+        "    m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))\n"
+        "    return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v", "adam_step"))
+    assert "✔" in capsys.readouterr().out
