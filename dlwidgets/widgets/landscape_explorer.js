@@ -14,7 +14,16 @@ function render({ model, el: root }) {
   const steps = settingSlider(model, "steps", "Steps", { min: 1, max: 400, step: 1, aria: "Number of steps" });
   const noise = settingSlider(model, "noise", "Gradient noise", { min: 0, max: 3, step: 0.1 });
   const sliders = [condition, angle, lr, steps, noise];
-  const controls = controlRow([el("label", {}, ["Surface", objectiveSelect]), ...sliders.map((s) => s.node)]);
+  // Distill's "optimal step-size" button, and its edge: the learning rates the Hessian's closed forms give
+  const optimalButton = el("button", { type: "button", "aria-label": "Set the learning rate to the optimal step 2/(λmin+λmax)", text: "lr = optimal" });
+  const edgeButton = el("button", { type: "button", "aria-label": "Set the learning rate to the largest stable step 2/λmax", text: "lr = 2/λmax" });
+  const setLr = (key) => {
+    const value = (view().at_critical || {})[key];
+    if (value) save(model, "lr", Number(value.toPrecision(3)));
+  };
+  optimalButton.addEventListener("click", () => setLr("optimal_step"));
+  edgeButton.addEventListener("click", () => setLr("max_stable"));
+  const controls = controlRow([el("label", {}, ["Surface", objectiveSelect]), ...sliders.map((s) => s.node), optimalButton, edgeButton]);
   const view = () => viewOf(model);
   let draws = 0;
   const player = stepPlayer(model, root, {
@@ -40,6 +49,9 @@ function render({ model, el: root }) {
     objectiveSelect.value = String(model.get("objective"));
     player.speed.value = model.get("speed");
     condition.input.disabled = angle.input.disabled = model.get("objective") !== "quadratic";
+    const facts = view().at_critical || {};
+    optimalButton.disabled = !facts.optimal_step;
+    edgeButton.disabled = !facts.max_stable;
   }
 
   function draw() {

@@ -37,8 +37,11 @@ function render({ model, el: root }) {
   const BOX = { x: 34, y: 14, w: 330, h: 330 };
   const PLOT = { x: 440, y: 30, w: 310, h: 280 };
   const view = () => viewOf(model);
-  let pos = 0, lastNow = 0, draws = 0, shownRow = -1;
+  let pos = 0, lastNow = 0, draws = 0, shownRow = -1, tableAt = 0;
   const stamps = [];
+  // The surface and the loss curves change only with the view: drawn once into a canvas of their own, then
+  // copied every frame, under what moves (the paths so far, their heads, the step line).
+  let layer = { view: null, canvas: null, X: null };
 
   function syncControls() {
     for (const slider of sliders) slider.sync();
@@ -81,26 +84,35 @@ function render({ model, el: root }) {
     }
     pos = Math.max(0, Math.min(v.steps, pos));
     const ctx = sizeCanvas(canvas, 770, 370);
-    drawSurface(ctx, v.surface, BOX);
     const p = plane(v.surface, BOX);
-    marker(ctx, "circle", p.X(v.minimum[0]), p.Y(v.minimum[1]), 5, "#fff");
-    const heads = [];
     const onTop = [...v.racers].sort((a, b) => a.focus - b.focus);      // the focused one drawn last
+    if (layer.view !== v) {
+      const still = document.createElement("canvas");
+      const sctx = sizeCanvas(still, 770, 370);
+      drawSurface(sctx, v.surface, BOX);
+      marker(sctx, "circle", p.X(v.minimum[0]), p.Y(v.minimum[1]), 5, "#fff");
+      const axes = logPlot(sctx, PLOT, onTop.map((r) => ({ values: r.gap, colour: r.colour, dash: r.dash, width: r.focus ? 3 : 1.6 })), {
+        title: `loss − minimum, ${v.steps} steps each (log scale)`,
+      });
+      layer = { view: v, canvas: still, X: axes.X };
+    }
+    ctx.drawImage(layer.canvas, 0, 0, 770, 370);
+    const heads = [];
     for (const r of onTop) {
       const reached = drawPath(ctx, p, r.path, pos, r.colour, { dash: r.dash, width: r.focus ? 3.2 : 1.8, box: BOX });
       if (reached && p.inside(...p.fromCanvas(...reached))) heads.push([r, reached]);
     }
     for (const [r, [x, y]] of heads) marker(ctx, r.marker, x, y, 4.5, r.colour);
     marker(ctx, "square", p.X(v.start[0]), p.Y(v.start[1]), 4, "#000");
-    logPlot(ctx, PLOT, onTop.map((r) => ({ values: r.gap, colour: r.colour, dash: r.dash, width: r.focus ? 3 : 1.6 })), {
-      at: pos, title: `loss − minimum, ${v.steps} steps each (log scale)`,
-    });
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(layer.X(pos), PLOT.y); ctx.lineTo(layer.X(pos), PLOT.y + PLOT.h); ctx.stroke();
     const i = Math.floor(pos + 1e-9);
-    if (i !== shownRow || draws < 3) { readout(v, i); shownRow = i; }
+    const now = performance.now();
+    // the table follows the step, at most about seven times a second while playing (rebuilding rows costs frames)
+    if (i !== shownRow && (!play.running() || now - tableAt > 150 || i >= v.steps)) { readout(v, i); shownRow = i; tableAt = now; }
     scrub.max = String(v.steps);
     scrub.value = String(i);
     where.textContent = `step ${i} / ${v.steps}`;
-    const now = performance.now();
     stamps.push(now);
     while (stamps.length && now - stamps[0] > 1000) stamps.shift();
     root.dataset.fps = String(stamps.length);
@@ -126,7 +138,7 @@ function render({ model, el: root }) {
       draw();
       return pos >= T;
     },
-    paused: () => { pos = Math.floor(pos + 1e-9); draw(); report(); },
+    paused: () => { pos = Math.floor(pos + 1e-9); shownRow = -1; draw(); report(); },
     report,
   });
 

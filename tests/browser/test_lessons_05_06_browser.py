@@ -56,6 +56,11 @@ def test_lesson05_explorer_and_batch_noise_by_keyboard(page, lab, screenshot_dir
     press(page, explorer.locator("input[data-setting='lr']"), "ArrowLeft", "ArrowLeft", "ArrowLeft")
     wait_for(page, EXPLORER, "d.diverged === 'false'")
 
+    # Distill's buttons, by keyboard: the largest stable step, then the optimal one (kappa = 20: 2 and 1.905)
+    press(page, explorer.get_by_role("button", name="Set the learning rate to the largest stable step 2/λmax"), "Enter")
+    wait_for(page, EXPLORER, "d.lr === '2'")
+    press(page, explorer.get_by_role("button", name="Set the learning rate to the optimal step 2/(λmin+λmax)"), "Enter")
+    wait_for(page, EXPLORER, "d.lr === '1.9' && d.diverged === 'false'")
     press(page, explorer.locator("input[data-setting='condition']"), "ArrowRight")
     wait_for(page, EXPLORER, "d.draws > 0 && d.diverged === 'false'")
     press(page, explorer.locator("input[data-setting='noise']"), "ArrowRight")
