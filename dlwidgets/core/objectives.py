@@ -165,7 +165,7 @@ def two_minima() -> Objective:
     # the global minimiser: the smallest real root of 4x^3 - 4x + 0.3 = 0
     roots = np.roots([4.0, 0.0, -4.0, _TILT])
     x_min = float(np.min(roots[np.abs(roots.imag) < 1e-12].real))
-    return Objective("two_minima", value, gradient, hessian, ((-2.0, 2.0), (-1.5, 1.5)), (1.8, 1.0), (x_min, 0.0),
+    return Objective("two_minima", value, gradient, hessian, ((-2.0, 2.0), (-2.0, 2.0)), (1.8, 1.0), (x_min, 0.0),
                      "(x^2 - 1)^2 + 0.3 x + y^2")
 
 
