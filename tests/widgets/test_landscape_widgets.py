@@ -168,3 +168,15 @@ def test_batch_noise_view_is_json_with_a_picture():
     w = BatchNoise()
     json.dumps(w.view, allow_nan=False)
     assert w.static_png().startswith(b"\x89PNG") and w.describe().startswith("Batch-size noise on a line fit")
+
+
+def test_surface_grid_is_the_objectives_log_loss_row_by_row_from_the_bottom():
+    from dlwidgets.widgets._landscape import short_list, surface_grid
+    obj = rosenbrock()
+    grid = surface_grid(obj, size=5)
+    logs = np.array(grid["logs"]).reshape(5, 5)
+    xs, ys = np.linspace(-2, 2, 5), np.linspace(-1, 3, 5)
+    values = np.array([[float(obj.value(np.array([x, y]))) for x in xs] for y in ys])
+    np.testing.assert_allclose(logs, np.log10(values - values.min() + 1e-3), atol=1e-3)
+    assert grid["x"] == [-2.0, 2.0] and grid["y"] == [-1.0, 3.0] and grid["lo"] == pytest.approx(logs.min(), abs=1e-3)
+    assert short_list([[1.234567, float("nan")], [float("inf"), -2e-9]], 3) == [[1.23, None], [None, -2e-09]]
