@@ -96,11 +96,9 @@ def run_optimizer(obj: Objective, optimizer: str, start, steps: int, *, lr=None,
     p = np.broadcast_to(np.asarray(start, dtype=float), batch + (2,)).copy()
     lr_b = lr_array[..., None] if lr_array.ndim else float(lr_array)
     rng = np.random.default_rng(seed)
-    path = np.full((steps + 1,) + p.shape, np.nan)
+    path = np.empty((steps + 1,) + p.shape)
     path[0] = p
-    sizes = np.full((steps,) + batch, np.nan)
-    states: dict[str, np.ndarray] = {}
-    alive = np.ones(batch, dtype=bool)
+    history = []          # the optimizer's state after each step (the step functions make new arrays)
     state = None
     with np.errstate(all="ignore"):
         for t in range(steps):
@@ -108,21 +106,23 @@ def run_optimizer(obj: Objective, optimizer: str, start, steps: int, *, lr=None,
             if gradient_noise:
                 g = g + gradient_noise * rng.standard_normal(2)
             if lookahead is not None:
-                new, state = lookahead_step(p, g, state, step_fn, lr=lr_b, **lookahead, **opts)
+                p, state = lookahead_step(p, g, state, step_fn, lr=lr_b, **lookahead, **opts)
             else:
-                new, state = step_fn(p, g, state, lr=lr_b, **opts)
-            alive = alive & np.all(np.isfinite(new), axis=-1) & np.all(np.abs(new) < DIVERGED_ABOVE, axis=-1)
-            new = np.where(alive[..., None], new, np.nan)
-            sizes[t] = np.linalg.norm(new - p, axis=-1)
-            p = new
+                p, state = step_fn(p, g, state, lr=lr_b, **opts)
             path[t + 1] = p
-            for key, value in _flatten_state(state).items():
-                if value.shape == p.shape:
-                    if key not in states:
-                        states[key] = np.full((steps,) + p.shape, np.nan)
-                    states[key][t] = np.where(alive[..., None], value, np.nan)
+            history.append(_flatten_state(state))
+        # a run is over from its first point past DIVERGED_ABOVE (or not finite: nan < x is False)
+        alive = np.logical_and.accumulate(np.all(np.abs(path) < DIVERGED_ABOVE, axis=-1), axis=0)
+        path[~alive] = np.nan
+        sizes = np.linalg.norm(np.diff(path, axis=0), axis=-1)
+        states = {}
+        for key in (history[-1] if history else {}):
+            if history[-1][key].shape == p.shape and all(key in h for h in history):
+                values = np.stack([h[key] for h in history])
+                values[~alive[1:]] = np.nan
+                states[key] = values
         loss = obj.value(path)
-    return Run(path, loss, sizes, states, lr, ~alive)
+    return Run(path, loss, sizes, states, lr, ~alive[-1])
 
 
 def tune_learning_rate(obj: Objective, racer: Racer, start, steps: int, *, grid=LR_GRID, gradient_noise: float = 0.0,

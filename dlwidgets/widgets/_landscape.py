@@ -13,7 +13,8 @@ import numpy as np
 from ..core import Objective
 from ._base import _HERE
 
-__all__ = ["landscape_front_end", "surface_grid", "short", "short_list", "surface_colormap", "GRID", "RACE_STYLE"]
+__all__ = ["landscape_front_end", "surface_grid", "short", "short_list", "surface_colormap", "draw_surface", "GRID",
+           "RACE_STYLE"]
 
 GRID = 72  # grid points per side: smooth bands, a small view
 
@@ -68,3 +69,12 @@ def surface_colormap():
     from matplotlib.colors import LinearSegmentedColormap
 
     return LinearSegmentedColormap.from_list("dlw_surface", [tuple(c / 255 for c in rgb) for rgb in RAMP])
+
+
+def draw_surface(ax, surface: dict) -> None:
+    """The surface grid on matplotlib axes, shaded in the browser's bands (an image: far quicker than contours)."""
+    n = surface["n"]
+    logs = np.array(surface["logs"], dtype=float).reshape(n, n)
+    ax.imshow(logs, origin="lower", extent=(*surface["x"], *surface["y"]), aspect="auto", interpolation="bilinear",
+              cmap=surface_colormap().resampled(14))
+    ax.set_xlim(*surface["x"]); ax.set_ylim(*surface["y"])

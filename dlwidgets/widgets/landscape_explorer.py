@@ -18,7 +18,7 @@ import traitlets
 from ..core import (Objective, condition_number, gd_rate, hessian_eigenvalues, objective, optimal_gd_rate, run_optimizer,
                     steps_to_shrink)
 from ._base import CourseWidget, Setting, choice, real_number, seed_number, whole_number
-from ._landscape import surface_colormap, landscape_front_end, short, short_list, surface_grid
+from ._landscape import draw_surface, landscape_front_end, short, short_list, surface_grid
 
 __all__ = ["LandscapeExplorer", "LANDSCAPE_LIMITS", "LANDSCAPE_OBJECTIVES", "critical_point"]
 
@@ -149,10 +149,8 @@ class LandscapeExplorer(CourseWidget):
 
     def _draw_figure(self, fig, v: dict) -> None:
         s = v["surface"]
-        n = s["n"]
-        logs = np.array(s["logs"]).reshape(n, n)
         ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-        ax.contourf(np.linspace(*s["x"], n), np.linspace(*s["y"], n), logs, levels=14, cmap=surface_colormap())
+        draw_surface(ax, s)
         path = np.array([[np.nan if c is None else c for c in p] for p in v["path"]], dtype=float)
         ax.plot(path[:, 0], path[:, 1], color="#E69F00", marker="o", markersize=2.5, linewidth=1.5)
         ax.plot(*v["start"], marker="s", color="#D55E00")
@@ -166,4 +164,4 @@ class LandscapeExplorer(CourseWidget):
         else:
             ax2.plot(loss, color="#0072B2"); ax2.set_ylabel("loss")
         ax2.set_xlabel("step"); ax2.set_title(f"lr = {v['lr']:g}" + (" (diverged)" if v["diverged"] else ""), fontsize=9)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.92, wspace=0.25)   # fixed: tight_layout is slow
