@@ -39,6 +39,15 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
 from .mlp_trace import ForwardTrace
+from .minibatch import (LineData, least_squares_gradient, full_gradient, gradient_noise_covariance, gradient_noise_variance,
+                        least_squares_objective, line_data, minibatch_gradient, minibatch_gradients,
+                        per_example_gradients, scaled_learning_rate, sgd_minibatch_run)
+from .objectives import (OBJECTIVES, Objective, beale, condition_number, conditioned_quadratic, gd_rate,
+                         hessian_eigenvalues, local_minimum_of_two_minima, max_stable_step, monkey_saddle, objective,
+                         optimal_gd_rate, optimal_step, quadratic, rosenbrock, saddle, steps_to_shrink, two_minima)
+from .optimizer_runs import DIVERGED_ABOVE, LR_GRID, RACERS, Racer, Run, race, run_optimizer, tune_learning_rate
+from .optimizers import (DEFAULTS, OPTIMIZERS, adagrad_step, adam_step, adamw_step, lookahead_step, radam_rectification,
+                         radam_rho, radam_step, rmsprop_step, sgd_step)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
@@ -143,4 +152,14 @@ __all__ += [
     "ANALOGIES", "CATEGORIES", "EMBEDDING_WORDS", "RELATEDNESS", "WordVectors", "analogy", "analogy_accuracy",
     "cluster_purity", "cooccurrence", "cosine_similarity", "kmeans", "make_corpus", "ppmi", "spearman", "svd_vectors",
     "word_vectors",
+    # loss landscapes, minibatch noise and the optimizers
+    "OBJECTIVES", "Objective", "beale", "condition_number", "conditioned_quadratic", "gd_rate", "hessian_eigenvalues",
+    "local_minimum_of_two_minima", "max_stable_step", "monkey_saddle", "objective", "optimal_gd_rate", "optimal_step",
+    "quadratic", "rosenbrock", "saddle", "steps_to_shrink", "two_minima",
+    "LineData", "least_squares_gradient", "full_gradient", "gradient_noise_covariance", "gradient_noise_variance", "least_squares_objective",
+    "line_data", "minibatch_gradient", "minibatch_gradients", "per_example_gradients", "scaled_learning_rate",
+    "sgd_minibatch_run",
+    "DEFAULTS", "OPTIMIZERS", "adagrad_step", "adam_step", "adamw_step", "lookahead_step", "radam_rectification",
+    "radam_rho", "radam_step", "rmsprop_step", "sgd_step",
+    "DIVERGED_ABOVE", "LR_GRID", "RACERS", "Racer", "Run", "race", "run_optimizer", "tune_learning_rate",
 ]

@@ -2,6 +2,7 @@
 
 from .activation_explorer import ActivationExplorer
 from .attention_map import AttentionMap
+from .batch_noise import BatchNoise
 from .feature_map import FeatureMapCalculator
 from .gan_dynamics import GANDynamics
 from .gate_animator import GateAnimator
@@ -9,8 +10,10 @@ from .gradient_flow import GradientFlowMeter
 from .huffman_tree import HuffmanTreeView
 from .imbalance_explorer import ImbalanceExplorer
 from .init_explorer import InitExplorer
+from .landscape_explorer import LandscapeExplorer
 from .loss_explorer import LossExplorer
 from .message_passing import MessagePassingExplorer
+from .optimizer_race import OptimizerRace
 from .overflow_explorer import OverflowExplorer
 from .rnn_unroller import RNNUnroller
 from .search_explorer import SearchExplorer
@@ -19,6 +22,7 @@ from .zero_centred import ZeroCentredUpdates
 __all__ = [
     "ActivationExplorer",
     "AttentionMap",
+    "BatchNoise",
     "FeatureMapCalculator",
     "GANDynamics",
     "GateAnimator",
@@ -26,8 +30,10 @@ __all__ = [
     "HuffmanTreeView",
     "ImbalanceExplorer",
     "InitExplorer",
+    "LandscapeExplorer",
     "LossExplorer",
     "MessagePassingExplorer",
+    "OptimizerRace",
     "OverflowExplorer",
     "RNNUnroller",
     "SearchExplorer",
