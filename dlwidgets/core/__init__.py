@@ -29,6 +29,9 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
 from .mlp_trace import ForwardTrace
+from .normalisation import (NORM_EPS, NORM_KINDS, BatchNormResult, batch_norm_backward, batch_norm_eval,
+                            batch_norm_train, batch_statistics_spread, group_norm, group_statistics, instance_norm,
+                            layer_norm, norm_groups, normalise, running_stats_path, update_running_stats, weight_norm)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
@@ -71,4 +74,8 @@ __all__ = [
     "rnn_experiment", "gradient_ratio", "rnn_radius_sweep", "pulse_inputs", "lstm_experiment", "gru_experiment",
     "attention_experiment", "score_scaling_comparison", "BOTTLENECK_TEMPERATURE", "BOTTLENECK_HIDDEN",
     "BOTTLENECK_INPUT", "bottleneck_experiment",
+    # normalisation
+    "NORM_EPS", "NORM_KINDS", "BatchNormResult", "batch_norm_backward", "batch_norm_eval", "batch_norm_train",
+    "batch_statistics_spread", "group_norm", "group_statistics", "instance_norm", "layer_norm", "norm_groups",
+    "normalise", "running_stats_path", "update_running_stats", "weight_norm",
 ]

@@ -19,7 +19,7 @@ import numpy as np
 __all__ = [
     "NORM_KINDS", "NORM_EPS", "BatchNormResult", "norm_groups", "group_statistics", "normalise",
     "batch_norm_train", "batch_norm_eval", "batch_norm_backward", "update_running_stats", "running_stats_path",
-    "layer_norm", "instance_norm", "group_norm", "weight_norm",
+    "layer_norm", "instance_norm", "group_norm", "weight_norm", "batch_statistics_spread",
 ]
 
 NORM_KINDS = ("batch", "layer", "instance", "group")
@@ -256,3 +256,18 @@ def weight_norm(v, g) -> np.ndarray:
         raise ValueError(f"g needs one length per output row, shape ({v.shape[0]},), got {g.shape}")
     shape = (v.shape[0],) + (1,) * (v.ndim - 1)
     return (g / norms).reshape(shape) * v
+
+
+def batch_statistics_spread(population_mean: float, population_std: float, batch_sizes, positions: int = 1,
+                            draws: int = 200, seed: int = 0):
+    """How much batch norm's statistics of one channel vary from batch to batch: for each batch size B,
+    the standard deviation over ``draws`` batches (B samples of ``positions`` values each, drawn from
+    N(population_mean, population_std**2)) of the batch mean and of the batch std. Two arrays, one value
+    per batch size; the mean's spread is close to population_std / sqrt(B * positions)."""
+    rng = np.random.default_rng(seed)
+    mean_spread, std_spread = [], []
+    for b in batch_sizes:
+        values = rng.normal(population_mean, population_std, size=(draws, int(b) * positions))
+        mean_spread.append(values.mean(axis=1).std())
+        std_spread.append(values.std(axis=1).std())
+    return np.array(mean_spread), np.array(std_spread)

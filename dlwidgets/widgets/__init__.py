@@ -6,8 +6,10 @@ from .feature_map import FeatureMapCalculator
 from .gate_animator import GateAnimator
 from .gradient_flow import GradientFlowMeter
 from .init_explorer import InitExplorer
+from .norm_axes import NormAxes
 from .rnn_unroller import RNNUnroller
 from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
-           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates"]
+           "InitExplorer", "RNNUnroller", "ZeroCentredUpdates",
+           "NormAxes"]

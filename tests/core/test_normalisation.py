@@ -147,3 +147,12 @@ def test_weight_norm_separates_length_and_direction():
     np.testing.assert_allclose(weight_norm(7 * v, [10.0, 0.5]), w)   # v's length does not matter
     with pytest.raises(ValueError, match="non-zero"):
         weight_norm(np.zeros((1, 2)), [1.0])
+
+
+def test_the_spread_of_batch_means_falls_like_one_over_root_batch_size():
+    from dlwidgets.core.normalisation import batch_statistics_spread
+    sizes = [1, 4, 16, 64]
+    mean_spread, std_spread = batch_statistics_spread(0.0, 2.0, sizes, positions=1, draws=4000, seed=0)
+    np.testing.assert_allclose(mean_spread, 2.0 / np.sqrt(sizes), rtol=0.06)
+    assert std_spread[0] == 0.0   # one value: its batch std is always 0
+    assert np.all(np.diff(std_spread[1:]) < 0)
