@@ -29,6 +29,7 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
 from .mlp_trace import ForwardTrace
+from .norm_experiment import POPULATION_MEAN, POPULATION_STD, norm_batch, running_stats_experiment
 from .normalisation import (NORM_EPS, NORM_KINDS, BatchNormResult, batch_norm_backward, batch_norm_eval,
                             batch_norm_train, batch_statistics_spread, group_norm, group_statistics, instance_norm,
                             layer_norm, norm_groups, normalise, running_stats_path, update_running_stats, weight_norm)
@@ -78,4 +79,5 @@ __all__ = [
     "NORM_EPS", "NORM_KINDS", "BatchNormResult", "batch_norm_backward", "batch_norm_eval", "batch_norm_train",
     "batch_statistics_spread", "group_norm", "group_statistics", "instance_norm", "layer_norm", "norm_groups",
     "normalise", "running_stats_path", "update_running_stats", "weight_norm",
+    "POPULATION_MEAN", "POPULATION_STD", "norm_batch", "running_stats_experiment",
 ]

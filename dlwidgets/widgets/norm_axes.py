@@ -14,16 +14,13 @@ import pathlib
 import numpy as np
 import traitlets
 
-from ..core.normalisation import (NORM_EPS, NORM_KINDS, batch_statistics_spread, group_statistics, norm_groups,
-                                  normalise, update_running_stats)
+from ..core.norm_experiment import POPULATION_MEAN, POPULATION_STD, running_stats_experiment
+from ..core.normalisation import NORM_EPS, NORM_KINDS, batch_statistics_spread, group_statistics, normalise
 from ._base import CourseWidget, Setting, choice, front_end, real_number, seed_number, whole_number
 
 __all__ = ["NormAxes", "NORM_LIMITS", "CHANNELS", "POPULATION_MEAN", "POPULATION_STD", "SHAPES"]
 
-CHANNELS = 6
-# Each channel's values come from its own normal distribution, so channels differ visibly.
-POPULATION_MEAN = (2.0, -1.0, 0.5, 3.0, -2.0, 1.0)
-POPULATION_STD = (1.0, 0.5, 2.0, 1.5, 1.0, 0.8)
+CHANNELS = len(POPULATION_MEAN)
 SHAPES = ("N,C", "N,C,2,2")
 NORM_LIMITS = {"batch_size": (1, 16), "num_groups": (1, CHANNELS), "sample": (0, 15), "channel": (0, CHANNELS - 1),
                "momentum": (0.01, 1.0), "gamma": (-3.0, 3.0), "beta": (-3.0, 3.0)}
@@ -34,32 +31,6 @@ MODES = ("train", "eval")
 
 def _positions(shape: str) -> int:
     return 1 if shape == "N,C" else 4
-
-
-def _batch(rng, batch_size: int, positions: int) -> np.ndarray:
-    """A batch of shape (B, C) or (B, C, 2, 2) drawn from the channels' populations."""
-    mean = np.array(POPULATION_MEAN).reshape(1, CHANNELS, 1)
-    std = np.array(POPULATION_STD).reshape(1, CHANNELS, 1)
-    x = mean + std * rng.normal(size=(batch_size, CHANNELS, positions))
-    return x.reshape(batch_size, CHANNELS) if positions == 1 else x.reshape(batch_size, CHANNELS, 2, 2)
-
-
-def _running_path(rng, batch_size, positions, momentum, first):
-    """Running mean and variance of every channel after 0..TRAIN_STEPS training batches (the first one
-    being ``first``), as PyTorch updates them; None when one batch holds a single value per channel."""
-    count = batch_size * positions
-    if count < 2:
-        return None
-    means, variances, batch_means = [np.zeros(CHANNELS)], [np.ones(CHANNELS)], []
-    for step in range(TRAIN_STEPS):
-        x = first if step == 0 else _batch(rng, batch_size, positions)
-        axes = (0,) + tuple(range(2, x.ndim))
-        mean, var = x.mean(axis=axes), x.var(axis=axes) * count / (count - 1)
-        m, v = update_running_stats(means[-1], variances[-1], mean, var, momentum)
-        means.append(m)
-        variances.append(v)
-        batch_means.append(mean)
-    return np.array(means), np.array(variances), np.array(batch_means)
 
 
 class NormAxes(CourseWidget):
@@ -113,9 +84,8 @@ class NormAxes(CourseWidget):
         momentum = real_number("momentum", s.momentum, *NORM_LIMITS["momentum"])
         gamma = real_number("gamma", s.gamma, *NORM_LIMITS["gamma"])
         beta = real_number("beta", s.beta, *NORM_LIMITS["beta"])
-        rng = np.random.default_rng(seed_number(s.seed))
         positions = _positions(shape)
-        x = _batch(rng, b, positions)
+        x, *path = running_stats_experiment(b, positions, momentum, seed_number(s.seed), TRAIN_STEPS)
         if kind == "instance" and positions == 1:
             raise ValueError("instance norm averages over the positions of one channel of one sample; "
                              "a (N, C) tensor has one position, so choose shape N,C,2,2")
@@ -127,7 +97,7 @@ class NormAxes(CourseWidget):
         value = float(cells[sample, channel, 0])
         mean, var = float(means[chosen]), float(variances[chosen])
         train_output = gamma * (value - mean) / math.sqrt(var + NORM_EPS) + beta
-        path = _running_path(rng, b, positions, momentum, x) if kind == "batch" else None
+        path = path if kind == "batch" and path[0] is not None else None
         view = {
             "kind": kind, "shape": shape, "mode": mode, "batch_size": b, "channels": CHANNELS,
             "positions": positions, "num_groups": groups, "sample": sample, "channel": channel,

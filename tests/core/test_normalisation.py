@@ -156,3 +156,16 @@ def test_the_spread_of_batch_means_falls_like_one_over_root_batch_size():
     np.testing.assert_allclose(mean_spread, 2.0 / np.sqrt(sizes), rtol=0.06)
     assert std_spread[0] == 0.0   # one value: its batch std is always 0
     assert np.all(np.diff(std_spread[1:]) < 0)
+
+
+def test_the_lessons_experiment_is_batch_norm_trained_on_its_own_batches():
+    from dlwidgets.core.norm_experiment import norm_batch, running_stats_experiment
+    first, means, variances, batch_means = running_stats_experiment(4, 4, 0.1, seed=3, steps=10)
+    rng = np.random.default_rng(3)
+    batches = [norm_batch(rng, 4, 4) for _ in range(10)]
+    np.testing.assert_array_equal(first, batches[0])
+    m, v = running_stats_path(batches, momentum=0.1)
+    np.testing.assert_allclose(means, m)
+    np.testing.assert_allclose(variances, v)
+    np.testing.assert_allclose(batch_means, [b.mean(axis=(0, 2, 3)) for b in batches])
+    assert running_stats_experiment(1, 1, 0.1, seed=0)[1] is None
