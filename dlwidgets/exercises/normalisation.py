@@ -204,7 +204,7 @@ def check_why_bn_helps(answer) -> None:
 
 LN_FOR_SEQUENCES_OPTIONS = {
     "a": "Batch norm cannot be applied to tensors with more than two axes, such as (N, T, D).",
-    "b": "Each token is normalised with its own statistics: batch size and padding do not matter.",
+    "b": "Each token is normalised with its own statistics: batch size and padding do not count.",
     "c": "Layer norm has no learnable parameters at all, so it cannot overfit on short sequences.",
     "d": "Layer norm keeps running statistics that are far more accurate than batch norm's are.",
 }
