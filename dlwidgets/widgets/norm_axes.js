@@ -71,7 +71,7 @@ function render({ model, el: root }) {
     const across = v.batch_size * p + (v.batch_size - 1) * gapCells;
     const cell = Math.max(6, Math.min(30, Math.floor(Math.min(width / across, (height - 30) / v.channels))));
     const chosen = v.selected.label;
-    ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     for (let n = 0; n < v.batch_size; n++) {
       const x0 = left + n * (p + gapCells) * cell;
       ctx.fillStyle = INK.muted;
@@ -83,6 +83,7 @@ function render({ model, el: root }) {
           ctx.fillStyle = shade(GROUP_COLOURS[label % GROUP_COLOURS.length], label === chosen ? 1 : 0.3);
           ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
           if (label === chosen) { ctx.strokeStyle = INK.selected; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1); }
+          if (cell >= 22) { ctx.fillStyle = INK.text; ctx.fillText(v.values[n][c][q].toFixed(1), x + cell / 2, y + cell / 2); }
         }
       }
     }
@@ -104,6 +105,13 @@ function render({ model, el: root }) {
     ctx.fillText(title, left, top - 3);
   }
 
+  function yLabels(ctx, left, top, height, lo, hi) {
+    ctx.fillStyle = INK.muted; ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = "10px sans-serif";
+    ctx.fillText(hi.toFixed(2), left - 3, top);
+    ctx.fillText(lo.toFixed(2), left - 3, top + height);
+    ctx.textAlign = "left"; ctx.font = "11px sans-serif";
+  }
+
   function drawRunning(ctx, v, t, left, top, width, height) {
     axes(ctx, left, top, width, height, `channel ${v.channel}: running mean (line), batch means (dots)`);
     if (!v.steps) {
@@ -115,6 +123,7 @@ function render({ model, el: root }) {
     const all = v.running_mean.concat(v.batch_means, [v.population.mean]);
     const lo = Math.min(...all), hi = Math.max(...all), span = hi - lo || 1;
     const X = (i) => left + (i / v.steps) * width, Y = (y) => top + height - ((y - lo) / span) * height;
+    yLabels(ctx, left, top, height, lo, hi);
     ctx.setLineDash([3, 3]); ctx.strokeStyle = INK.muted;
     ctx.beginPath(); ctx.moveTo(left, Y(v.population.mean)); ctx.lineTo(left + width, Y(v.population.mean)); ctx.stroke();
     ctx.setLineDash([]);
@@ -134,6 +143,7 @@ function render({ model, el: root }) {
     const hi = Math.max(...v.mean_spread, ...v.std_spread) || 1;
     const n = v.spread_sizes.length;
     const X = (i) => left + 10 + (i / (n - 1)) * (width - 20), Y = (y) => top + height - (y / hi) * height;
+    yLabels(ctx, left, top, height, 0, hi);
     for (const [series, colour] of [[v.mean_spread, PALETTE.blue], [v.std_spread, PALETTE.orange]]) {
       ctx.strokeStyle = colour; ctx.lineWidth = 1.5; ctx.beginPath();
       series.forEach((y, i) => (i ? ctx.lineTo(X(i), Y(y)) : ctx.moveTo(X(i), Y(y))));

@@ -1,0 +1,102 @@
+"""Lessons 04 and 07 in JupyterLab and Chromium: every widget draws, moves by keyboard, and logs no errors."""
+
+import pytest
+
+from .lab import open_notebook, run_all_cells, run_in_kernel
+
+pytestmark = pytest.mark.browser
+
+NORM = ".dlw-norm"
+
+
+def data(widget, name):
+    return widget.get_attribute(f"data-{name}")
+
+
+def wait_for(page, selector, condition):
+    """Wait until ``condition`` (JS, with the root element as ``w``) holds for the first ``selector``."""
+    page.wait_for_function(f"() => {{ const w = document.querySelector('{selector}'); return !!w && ({condition}); }}")
+
+
+def press_and_redraw(page, widget, control, key):
+    """Press ``key`` on ``control`` and wait until the widget has drawn again."""
+    draws = int(data(widget, "draws"))
+    control.focus()
+    page.keyboard.press(key)
+    page.wait_for_function("([sel, n]) => Number(document.querySelector(sel).dataset.draws) > n", arg=[NORM, draws])
+
+
+def test_lesson04_runs_and_the_normalisation_widget_moves_by_keyboard(page, lab, screenshot_dir):
+    open_notebook(page, lab, "course/04_normalisation.ipynb")
+    run_all_cells(page)
+
+    widget = page.locator(NORM).first
+    widget.scroll_into_view_if_needed()
+    # Exercise 7's solution left the widget on batch norm, batch size 1, shape (N, C, 2, 2): instance norm's 6 groups.
+    wait_for(page, NORM, "w.dataset.kind === 'batch' && w.dataset.groups === '6'")
+    assert "instance norm" in widget.locator(".dlw-warning").inner_text()
+    widget.screenshot(path=str(screenshot_dir / "lesson04_norm_axes.png"))
+
+    setting = lambda name: widget.locator(f"[data-setting='{name}']")
+    # Batch size 1 -> 2: still 6 groups for batch norm, and the warning goes.
+    press_and_redraw(page, widget, setting("batch_size"), "ArrowRight")
+    wait_for(page, NORM, "w.dataset.groups === '6' && w.querySelector('.dlw-warning').hidden")
+    # The scheme by keyboard: layer (2 samples -> 2 groups), instance (12), group with 2 groups (4).
+    for expected in ("2", "12", "4"):
+        press_and_redraw(page, widget, setting("kind"), "ArrowDown")
+        wait_for(page, NORM, f"w.dataset.groups === '{expected}'")
+    assert setting("kind").input_value() == "group"
+    # Groups 2 -> 3 (6 groups), -> 4: refused inside the widget, no traceback.
+    press_and_redraw(page, widget, setting("num_groups"), "ArrowRight")
+    wait_for(page, NORM, "w.dataset.groups === '6'")
+    press_and_redraw(page, widget, setting("num_groups"), "ArrowRight")
+    wait_for(page, NORM, "w.dataset.error.includes('divide the 6 channels')")
+    assert widget.locator(".dlw-error").is_visible()
+    widget.screenshot(path=str(screenshot_dir / "lesson04_norm_axes_error.png"))
+    press_and_redraw(page, widget, setting("num_groups"), "ArrowLeft")
+    wait_for(page, NORM, "w.dataset.error === '' && w.dataset.groups === '6'")
+
+    # Every other control moves by keyboard and redraws with new numbers.
+    for name, key in (("sample", "ArrowRight"), ("channel", "ArrowRight"), ("gamma", "ArrowRight"),
+                      ("beta", "ArrowRight"), ("shape", "ArrowUp")):
+        before = (data(widget, "mean"), data(widget, "output"))
+        press_and_redraw(page, widget, setting(name), key)
+        wait_for(page, NORM, f"w.dataset.mean !== '{before[0]}' || w.dataset.output !== '{before[1]}'")
+    assert setting("shape").input_value() == "N,C"
+    run_in_kernel(page, "assert norm.shape == 'N,C' and norm.kind == 'group', (norm.shape, norm.kind)")
+
+    # Back to batch norm; eval mode uses the running statistics; momentum changes them.
+    setting("kind").focus()
+    page.keyboard.press("Home")
+    wait_for(page, NORM, "w.dataset.kind === 'batch'")
+    train_output = data(widget, "output")
+    press_and_redraw(page, widget, setting("mode"), "ArrowDown")
+    wait_for(page, NORM, f"w.dataset.output !== '{train_output}'")
+    run_in_kernel(page, "assert norm.mode == 'eval'")
+    eval_output = data(widget, "output")
+    press_and_redraw(page, widget, setting("momentum"), "ArrowLeft")
+    wait_for(page, NORM, f"w.dataset.output !== '{eval_output}'")
+
+    # Play the running statistics, pause, step, and scrub by keyboard.
+    widget.get_by_role("button", name="One more training batch").click()
+    assert data(widget, "step") == "1"
+    widget.get_by_role("button", name="Play or pause the running statistics").click()
+    wait_for(page, NORM, "Number(w.dataset.step) >= 10")
+    widget.get_by_role("button", name="Play or pause the running statistics").click()
+    widget.screenshot(path=str(screenshot_dir / "lesson04_norm_axes_playing.png"))
+    scrub = setting("step")
+    scrub.focus()
+    page.keyboard.press("Home")
+    wait_for(page, NORM, "w.dataset.step === '0'")
+    page.keyboard.press("ArrowRight")
+    wait_for(page, NORM, "w.dataset.step === '1'")
+
+    # Batch size 1 on (N, C): a message about what happens, not an error.
+    run_in_kernel(page, "norm.set(batch_size=1, shape='N,C')")
+    wait_for(page, NORM, "!w.querySelector('.dlw-warning').hidden && w.dataset.error === ''")
+    assert "every output is β" in widget.locator(".dlw-warning").inner_text()
+
+    outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
+    assert not any("Traceback" in text for text in outputs)
+    assert sum("✔" in text for text in outputs) >= 7
+    assert page.console_errors == [], page.console_errors
