@@ -29,11 +29,17 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
                   classify_gradient_ratio, clip_grad_norm, clip_grad_value, cross_entropy_loss, global_grad_norm,
                   mse_loss, norm_clipped)
 from .mlp_trace import ForwardTrace
+from .dropout import (dropconnect_linear, dropout, dropout_mask, masked_predictions, naive_recurrent_dropout_forward,
+                      variational_rnn_forward, zoneout_rnn_forward)
 from .norm_experiment import POPULATION_MEAN, POPULATION_STD, norm_batch, running_stats_experiment
 from .normalisation import (NORM_EPS, NORM_KINDS, BatchNormResult, batch_norm_backward, batch_norm_eval,
                             batch_norm_train, batch_statistics_spread, group_norm, group_statistics, instance_norm,
                             layer_norm, norm_groups, normalise, running_stats_path, update_running_stats, weight_norm)
+from .overfitting import (PENALTIES, VALIDATION_POINTS, TrainingRun, init_regressor, regression_data,
+                          regressor_forward, regressor_loss_and_grads, target_function, train_regressor)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
+from .penalties import (decoupled_weight_decay, l1_grad, l1_penalty, l2_grad, l2_penalty, sgd_weight_decay_step,
+                        soft_threshold)
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
 from .rnn import (RNNGradients, rnn_bptt, rnn_forward, rnn_param_count, rnn_params, rnn_step, rnn_step_backward,
@@ -80,4 +86,10 @@ __all__ = [
     "batch_statistics_spread", "group_norm", "group_statistics", "instance_norm", "layer_norm", "norm_groups",
     "normalise", "running_stats_path", "update_running_stats", "weight_norm",
     "POPULATION_MEAN", "POPULATION_STD", "norm_batch", "running_stats_experiment",
+    # regularisation: penalties and weight decay, dropout and its relatives, an overfitting experiment
+    "decoupled_weight_decay", "l1_grad", "l1_penalty", "l2_grad", "l2_penalty", "sgd_weight_decay_step",
+    "soft_threshold", "dropconnect_linear", "dropout", "dropout_mask", "masked_predictions",
+    "naive_recurrent_dropout_forward", "variational_rnn_forward", "zoneout_rnn_forward",
+    "PENALTIES", "VALIDATION_POINTS", "TrainingRun", "init_regressor", "regression_data", "regressor_forward",
+    "regressor_loss_and_grads", "target_function", "train_regressor",
 ]
