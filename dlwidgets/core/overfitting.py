@@ -3,8 +3,9 @@
 The data are made here: x uniform in [-1, 1], y = sin(pi x) + 0.3 x + noise, a few training points
 and a fixed grid of validation points with their own noise. The network 1 -> H (tanh) -> 1 is trained
 by full-batch gradient descent with PyTorch's SGD (momentum 0.9) on the mean squared error, with
-optional L2 (coupled weight decay), L1 (a proximal soft-threshold step, so weights can become exactly
-0) on the two weight matrices (not the biases), and inverted dropout on the hidden units. The run
+the gradient's norm clipped at 5, optional L2 (coupled weight decay) or L1 (a proximal soft-threshold step, so weights can become exactly
+0) on every parameter, as ``weight_decay`` in a PyTorch optimizer applies to biases too unless told
+otherwise, and inverted dropout on the hidden units. The run
 records the training and validation loss, the fitted curve and the output weights every few epochs.
 """
 
@@ -97,15 +98,26 @@ class TrainingRun:
 
 def train_regressor(hidden: int = 64, n_train: int = 15, noise: float = 0.3, penalty: str = "none",
                     strength: float = 0.0, dropout: float = 0.0, epochs: int = 2000, lr: float = 0.02,
-                    momentum: float = 0.9, seed: int = 0, record_every: int = 20, grid_points: int = 61) -> TrainingRun:
+                    momentum: float = 0.9, seed: int = 0, record_every: int = 20, grid_points: int = 61,
+                    max_grad_norm: float = 5.0) -> TrainingRun:
     """Train the network on ``regression_data(n_train, noise, seed)`` and record the run (see the module)."""
     if penalty not in PENALTIES:
         raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, got {penalty!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     x_train, y_train, x_val, y_val = data = regression_data(n_train, noise, seed)
-    params = init_regressor(hidden, seed)
-    buffers = {name: None for name in params}
+    # All parameters live in one flat vector (the dict holds views of it), so one optimizer step per epoch.
+    start = init_regressor(hidden, seed)
+    names = list(start)
+    theta = np.concatenate([start[name].ravel() for name in names])
+    bounds = np.cumsum([0] + [start[name].size for name in names])
+
+    def unpack(vector):
+        return {name: vector[a:b].reshape(start[name].shape) for name, a, b in zip(names, bounds[:-1], bounds[1:])}
+
+    params = unpack(theta)
+    decay = strength if penalty == "l2" else 0.0
+    buffer = None
     rng = np.random.default_rng([seed, 2])
     grid = np.linspace(-1.0, 1.0, grid_points)
     recorded = {"epochs": [], "train": [], "val": [], "curves": [], "w2": []}
@@ -121,12 +133,17 @@ def train_regressor(hidden: int = 64, n_train: int = 15, noise: float = 0.3, pen
     for epoch in range(1, epochs + 1):
         mask = dropout_mask((n_train, hidden), dropout, rng) if dropout else None
         _, grads = regressor_loss_and_grads(params, x_train, y_train, mask, dropout)
-        for name in params:
-            decay = strength if penalty == "l2" and name in ("W1", "W2") else 0.0
-            params[name], buffers[name] = sgd_weight_decay_step(params[name], grads[name], lr, decay, momentum,
-                                                                buffers[name])
-            if penalty == "l1" and name in ("W1", "W2"):
-                params[name] = soft_threshold(params[name], lr * strength)
+        flat = np.concatenate([grads[name].ravel() for name in names])
+        norm = np.sqrt(flat @ flat)
+        if norm > max_grad_norm:   # as torch.nn.utils.clip_grad_norm_: heavy dropout's noise would blow up
+            flat = flat * (max_grad_norm / (norm + 1e-6))
+        theta, buffer = sgd_weight_decay_step(theta, flat, lr, decay, momentum, buffer)
+        if penalty == "l1":
+            theta = soft_threshold(theta, lr * strength)
+        if not np.all(np.isfinite(theta)):
+            raise ValueError(f"training diverged at epoch {epoch} (the weights overflowed); "
+                             "try a smaller dropout probability")
+        params = unpack(theta)
         if epoch % record_every == 0:
             record(epoch)
     return TrainingRun(np.array(recorded["epochs"]), np.array(recorded["train"]), np.array(recorded["val"]), grid,

@@ -36,7 +36,7 @@ def test_a_big_network_on_few_points_overfits_and_the_penalties_and_dropout_help
     plain = train_regressor()
     assert plain.train_loss[-1] < 0.05 < 0.15 < plain.val_loss[-1]          # fits the noise, fails elsewhere
     assert plain.val_loss[plain.best] < plain.val_loss[-1] - 0.05            # early stopping would have helped
-    for kwargs in (dict(penalty="l2", strength=0.003), dict(penalty="l1", strength=0.03), dict(dropout=0.1)):
+    for kwargs in (dict(penalty="l2", strength=0.003), dict(penalty="l1", strength=0.1), dict(dropout=0.1)):
         assert train_regressor(**kwargs).val_loss[-1] < plain.val_loss[-1] - 0.05, kwargs
 
 
@@ -60,3 +60,12 @@ def test_bad_settings_are_refused():
         train_regressor(penalty="l3")
     with pytest.raises(ValueError, match="dropout"):
         train_regressor(dropout=1.0)
+
+
+def test_too_strong_a_penalty_underfits():
+    assert train_regressor(penalty="l2", strength=0.1).train_loss[-1] > 3 * train_regressor(penalty="l2", strength=0.001).train_loss[-1]
+
+
+def test_heavy_dropout_stays_finite_thanks_to_gradient_clipping():
+    run = train_regressor(dropout=0.6)
+    assert np.all(np.isfinite(run.val_loss)) and run.val_loss[-1] < 1.0
