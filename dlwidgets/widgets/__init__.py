@@ -7,9 +7,10 @@ from .gate_animator import GateAnimator
 from .gradient_flow import GradientFlowMeter
 from .init_explorer import InitExplorer
 from .norm_axes import NormAxes
+from .overfitting_explorer import OverfittingExplorer
 from .rnn_unroller import RNNUnroller
 from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
            "InitExplorer", "RNNUnroller", "ZeroCentredUpdates",
-           "NormAxes"]
+           "NormAxes", "OverfittingExplorer"]
