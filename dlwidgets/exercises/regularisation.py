@@ -235,12 +235,12 @@ def check_early_stopping(answer) -> None:
 
 # ---------------------------------------------------------------- 8. widget challenge
 
-CHALLENGE_FIXED = {"hidden": 64, "n_train": 15, "noise": 0.3, "seed": 0}
+CHALLENGE_FIXED = {"hidden": 64, "n_train": 15, "noise": 0.3, "seed": 0, "dropout": 0.0}
 CHALLENGE_BOUND = 0.13
 
 register_hints("overfit_challenge", [
-    "Keep 64 hidden units, 15 points, noise 0.3 and seed 0; use the penalty, its strength λ or dropout.",
-    "Try L2 with a small λ first (too large a λ underfits: the training loss rises too); or a little dropout.",
+    "Keep 64 hidden units, 15 points, noise 0.3, seed 0 and no dropout; choose the penalty and its strength λ.",
+    "Too large a λ underfits (the training loss rises too), too small changes nothing: try each penalty at a few λ.",
     "explorer.set(penalty='l2', strength=0.003)\noverfit_settings = explorer.settings()",
 ])
 
@@ -250,13 +250,13 @@ def check_overfit_challenge(settings) -> None:
     if settings is ...:
         raise CheckFailed("`overfit_settings` is not answered yet.\nSet the explorer, then run "
                           "`overfit_settings = explorer.settings()`.")
-    needed = set(CHALLENGE_FIXED) | {"penalty", "strength", "dropout"}
+    needed = set(CHALLENGE_FIXED) | {"penalty", "strength"}
     if not isinstance(settings, dict) or not needed <= set(settings):
         raise CheckFailed("`overfit_settings` should be the dict `explorer.settings()` returns.")
     changed = [f"{k}={settings[k]!r} (should be {v!r})" for k, v in CHALLENGE_FIXED.items() if settings[k] != v]
     if changed:
-        raise CheckFailed("The challenge keeps the network and the data as they are: " + ", ".join(changed) + ".\n"
-                          "Use the penalty, its strength or dropout.")
+        raise CheckFailed("The challenge keeps the network, the data and dropout as they are: " + ", ".join(changed)
+                          + ".\nUse the penalty and its strength.")
     try:
         run = train_regressor(64, 15, 0.3, settings["penalty"],
                               float(settings["strength"]) if settings["penalty"] != "none" else 0.0,
@@ -267,5 +267,5 @@ def check_overfit_challenge(settings) -> None:
     if final >= CHALLENGE_BOUND:
         raise CheckFailed(f"With those settings the validation loss after training is {final:.4f} (recomputed with "
                           f"core), not below {CHALLENGE_BOUND}.\nStuck? Run hint('overfit_challenge') for a hint.")
-    print(f"✔ penalty {settings['penalty']} (λ = {settings['strength']}), dropout {settings['dropout']}: validation "
-          f"loss after training {final:.4f} < {CHALLENGE_BOUND} (recomputed with core).")
+    print(f"✔ penalty {settings['penalty']} (λ = {settings['strength']}): validation loss after training {final:.4f} "
+          f"< {CHALLENGE_BOUND} (recomputed with core).")

@@ -64,12 +64,14 @@ def test_the_correct_letters_are_spread():
 
 
 def test_overfit_challenge_is_replayed_with_core(capsys):
-    base = {**ex.CHALLENGE_FIXED, "penalty": "l2", "strength": 0.003, "dropout": 0.0}
+    base = {**ex.CHALLENGE_FIXED, "penalty": "l2", "strength": 0.003}
     ex.check_overfit_challenge(base)
     assert "✔" in capsys.readouterr().out
     with pytest.raises(CheckFailed, match="not below 0.13"):
         ex.check_overfit_challenge({**base, "penalty": "none"})
-    with pytest.raises(CheckFailed, match="keeps the network and the data"):
+    with pytest.raises(CheckFailed, match="keeps the network, the data and dropout"):
         ex.check_overfit_challenge({**base, "hidden": 4})
+    with pytest.raises(CheckFailed, match="dropout=0.1"):
+        ex.check_overfit_challenge({**base, "penalty": "none", "dropout": 0.1})
     with pytest.raises(CheckFailed, match="not answered yet"):
         ex.check_overfit_challenge(...)
