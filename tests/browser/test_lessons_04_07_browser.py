@@ -100,3 +100,66 @@ def test_lesson04_runs_and_the_normalisation_widget_moves_by_keyboard(page, lab,
     assert not any("Traceback" in text for text in outputs)
     assert sum("✔" in text for text in outputs) >= 7
     assert page.console_errors == [], page.console_errors
+
+
+OVER = ".dlw-over"
+
+
+def press_over(page, widget, control, key):
+    """Press ``key`` on a control of the overfitting explorer and wait until a new training run is drawn."""
+    before = data(widget, "final-val")
+    control.focus()
+    page.keyboard.press(key)
+    wait_for(page, OVER, f"w.dataset.finalVal !== '{before}' && w.dataset.finalVal !== ''")
+
+
+def test_lesson07_runs_and_the_overfitting_explorer_moves_by_keyboard(page, lab, screenshot_dir):
+    open_notebook(page, lab, "course/07_regularisation_dropout.ipynb")
+    run_all_cells(page)
+
+    widget = page.locator(OVER).first
+    widget.scroll_into_view_if_needed()
+    # Exercise 8's solution left the explorer on L2 with λ = 0.003: a final validation loss below 0.13.
+    wait_for(page, OVER, "w.dataset.finalVal !== '' && Number(w.dataset.finalVal) < 0.13")
+    widget.screenshot(path=str(screenshot_dir / "lesson07_explorer.png"))
+    setting = lambda name: widget.locator(f"[data-setting='{name}']")
+
+    # L1 at the strongest λ by keyboard: many output weights end exactly at 0.
+    press_over(page, widget, setting("penalty"), "ArrowUp")          # l2 -> l1
+    assert setting("penalty").input_value() == "l1"
+    press_over(page, widget, setting("strength"), "End")             # 0.003 -> 0.1
+    assert setting("strength").input_value() == "0.1"
+    wait_for(page, OVER, "Number(w.dataset.zeros) > 30")
+    run_in_kernel(page, "assert explorer.penalty == 'l1' and explorer.strength == 0.1, explorer.settings()")
+    widget.screenshot(path=str(screenshot_dir / "lesson07_explorer_l1.png"))
+
+    # Every slider retrains by keyboard.
+    for name, key in (("hidden", "ArrowLeft"), ("n_train", "ArrowRight"), ("noise", "ArrowRight"), ("dropout", "ArrowRight")):
+        press_over(page, widget, setting(name), key)
+    run_in_kernel(page, "assert explorer.hidden == 63 and explorer.n_train == 16 and explorer.dropout == 0.05, "
+                        "explorer.settings()")
+
+    # Play, pause, step and scrub through the epochs in the browser.
+    widget.get_by_role("button", name="Twenty more epochs").click()
+    wait_for(page, OVER, "w.dataset.epoch === '20'")
+    widget.get_by_role("button", name="Play or pause training").click()
+    wait_for(page, OVER, "Number(w.dataset.epoch) >= 200")
+    widget.get_by_role("button", name="Play or pause training").click()
+    scrub = setting("step")
+    scrub.focus()
+    page.keyboard.press("Home")
+    wait_for(page, OVER, "w.dataset.epoch === '0'")
+    page.keyboard.press("End")
+    wait_for(page, OVER, "w.dataset.epoch === '2000'")
+
+    # An impossible strength set from code shows a message in the widget, not a traceback.
+    run_in_kernel(page, "explorer.strength = 0.002")
+    wait_for(page, OVER, "w.dataset.error.includes('strength must be one of')")
+    assert widget.locator(".dlw-error").is_visible()
+    run_in_kernel(page, "explorer.strength = 0.01")
+    wait_for(page, OVER, "w.dataset.error === '' && w.dataset.finalVal !== ''")
+
+    outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
+    assert not any("Traceback" in text for text in outputs)
+    assert sum("✔" in text for text in outputs) >= 8
+    assert page.console_errors == [], page.console_errors
