@@ -31,6 +31,8 @@ from .mlp import (BN_EPS, EXPLODING_ABOVE, LOSSES, MLP, VANISHING_BELOW, Forward
 from .mlp_trace import ForwardTrace
 from .dropout import (dropconnect_linear, dropout, dropout_mask, masked_predictions, naive_recurrent_dropout_forward,
                       variational_rnn_forward, zoneout_rnn_forward)
+from .dropout_ensemble import (ENSEMBLE_SCHEMES, EnsembleRun, dropout_ensemble, ensemble_network, mask_shape,
+                               thinned_prediction)
 from .norm_experiment import POPULATION_MEAN, POPULATION_STD, norm_batch, running_stats_experiment
 from .normalisation import (NORM_EPS, NORM_KINDS, BatchNormResult, batch_norm_backward, batch_norm_eval,
                             batch_norm_train, batch_statistics_spread, group_norm, group_statistics, instance_norm,
@@ -92,4 +94,5 @@ __all__ = [
     "naive_recurrent_dropout_forward", "variational_rnn_forward", "zoneout_rnn_forward",
     "PENALTIES", "VALIDATION_POINTS", "TrainingRun", "init_regressor", "regression_data", "regressor_forward",
     "regressor_loss_and_grads", "target_function", "train_regressor",
+    "ENSEMBLE_SCHEMES", "EnsembleRun", "dropout_ensemble", "ensemble_network", "mask_shape", "thinned_prediction",
 ]
