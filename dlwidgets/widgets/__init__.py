@@ -2,6 +2,7 @@
 
 from .activation_explorer import ActivationExplorer
 from .attention_map import AttentionMap
+from .dropout_ensemble import DropoutEnsemble
 from .feature_map import FeatureMapCalculator
 from .gate_animator import GateAnimator
 from .gradient_flow import GradientFlowMeter
@@ -13,4 +14,4 @@ from .zero_centred import ZeroCentredUpdates
 
 __all__ = ["ActivationExplorer", "AttentionMap", "FeatureMapCalculator", "GateAnimator", "GradientFlowMeter",
            "InitExplorer", "RNNUnroller", "ZeroCentredUpdates",
-           "NormAxes", "OverfittingExplorer"]
+           "NormAxes", "OverfittingExplorer", "DropoutEnsemble"]
