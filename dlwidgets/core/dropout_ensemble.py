@@ -2,9 +2,11 @@
 average of their predictions approaches the full network's (weight-scaled, eval-mode) prediction.
 
 The network is 2 inputs -> 8 tanh units -> 1 linear output, seeded. Three places for the masks:
-'dropout' on the hidden units and 'dropconnect' on the hidden-to-output weights (both feed the linear
-output, so the average converges to the eval prediction exactly), and 'input_dropout' on the inputs,
-before the tanh (the eval prediction is then only an approximation of the average).
+'dropout' on the hidden units (they feed the linear output, so the average converges to the eval
+prediction exactly); 'dropconnect' on the input-to-hidden weights and 'input_dropout' on the inputs,
+both inside the tanh, where the eval prediction only approximates the average. (DropConnect on the
+output weights would be no different from dropout here: with one output unit, dropping the weight
+from a hidden unit is dropping the unit.)
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ def ensemble_network(seed: int = 0) -> dict:
 
 
 def mask_shape(scheme: str) -> tuple:
-    """The shape of one mask: (2,) on the inputs, (8,) on the hidden units, (1, 8) on the output weights."""
+    """The shape of one mask: (2,) on the inputs, (8,) on the hidden units, (8, 2) on the input weights."""
     if scheme not in ENSEMBLE_SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(ENSEMBLE_SCHEMES)}, got {scheme!r}")
-    return {"dropout": (HIDDEN,), "dropconnect": (1, HIDDEN), "input_dropout": (2,)}[scheme]
+    return {"dropout": (HIDDEN,), "dropconnect": (HIDDEN, 2), "input_dropout": (2,)}[scheme]
 
 
 def thinned_prediction(params: dict, x, scheme: str, mask, p: float, training: bool = True) -> float:
@@ -42,11 +44,12 @@ def thinned_prediction(params: dict, x, scheme: str, mask, p: float, training: b
     x = np.asarray(x, float)
     if scheme == "input_dropout":
         x = dropout(x, p, training, mask)[0]
-    hidden = np.tanh(params["W1"] @ x + params["b1"])
+    if scheme == "dropconnect":
+        hidden = np.tanh(dropconnect_linear(x[None], params["W1"], params["b1"], p, training, mask)[0][0])
+    else:
+        hidden = np.tanh(params["W1"] @ x + params["b1"])
     if scheme == "dropout":
         hidden = dropout(hidden, p, training, mask)[0]
-    if scheme == "dropconnect":
-        return float(dropconnect_linear(hidden[None], params["w2"], params["b2"], p, training, mask)[0][0, 0])
     return float(params["w2"][0] @ hidden + params["b2"][0])
 
 

@@ -12,7 +12,7 @@ const ESLIDERS = [
   ["x1", "x₁", -2, 2, 0.1],
   ["x2", "x₂", -2, 2, 0.1],
 ];
-const SCHEMES = [["dropout", "dropout (hidden units)"], ["dropconnect", "DropConnect (output weights)"],
+const SCHEMES = [["dropout", "dropout (hidden units)"], ["dropconnect", "DropConnect (input weights)"],
   ["input_dropout", "dropout on the inputs (before tanh)"]];
 
 function render({ model, el: root }) {
@@ -55,8 +55,8 @@ function render({ model, el: root }) {
       ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
     };
     v.W1.forEach((row, j) => row.forEach((w, i) => edge(inX, inY[i], hidX, hidY[j], w,
-      dropped("input_dropout", i) || dropped("dropout", j))));
-    v.w2.forEach((w, j) => edge(hidX, hidY[j], outX, outY, w, dropped("dropout", j) || dropped("dropconnect", j)));
+      dropped("input_dropout", i) || dropped("dropout", j) || dropped("dropconnect", j * row.length + i))));
+    v.w2.forEach((w, j) => edge(hidX, hidY[j], outX, outY, w, dropped("dropout", j)));
     ctx.setLineDash([]);
     const node = (x, y, off, label) => {
       ctx.fillStyle = off ? EC.dropped : EC.node; ctx.strokeStyle = EC.text; ctx.lineWidth = 1;
@@ -132,7 +132,7 @@ function render({ model, el: root }) {
     facts.append(
       el("span", { text: average === null ? "no mask yet" : `average of ${t} thinned networks: ${average.toFixed(4)}` }),
       el("span", { text: `full network (eval): ${v.full.toFixed(4)}` }),
-      el("span", { text: v.exact_in_expectation ? "the average converges to it exactly" : "before a tanh: the average only approximates it" }),
+      el("span", { text: v.exact_in_expectation ? "the average converges to it exactly" : "masks inside the tanh: the average only approximates it" }),
     );
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.average = average === null ? "" : average.toFixed(6);

@@ -33,7 +33,7 @@ class DropoutEnsemble(CourseWidget):
     _esm = front_end("dropout_ensemble.js")
     _css = pathlib.Path(__file__).with_name("dropout_ensemble.css")
 
-    scheme = Setting("dropout", help="Where the mask goes: 'dropout' (hidden units), 'dropconnect' (output weights) "
+    scheme = Setting("dropout", help="Where the mask goes: 'dropout' (hidden units), 'dropconnect' (input weights) "
                                      "or 'input_dropout' (inputs, before the tanh)").tag(sync=True)
     p = Setting(0.5, help="Drop probability (for zoneout: the probability that a unit keeps its value)").tag(sync=True)
     masks = Setting(200, help="Masks sampled (thinned networks averaged)").tag(sync=True)
@@ -78,7 +78,7 @@ class DropoutEnsemble(CourseWidget):
             "masks": run.masks.reshape(count, -1).astype(int).tolist(),
             "predictions": _rounded(run.predictions), "running_mean": _rounded(run.running_mean),
             "full": run.full, "final_gap": float(abs(run.running_mean[-1] - run.full)),
-            "exact_in_expectation": scheme != "input_dropout",
+            "exact_in_expectation": scheme == "dropout",
             "zoneout_train": _rounded(zone_train, 3), "zoneout_keep": keep.astype(int).tolist(),
             "zoneout_eval": _rounded(zone_eval, 3), "zoneout_kept": float(keep.mean()),
         }
@@ -87,10 +87,10 @@ class DropoutEnsemble(CourseWidget):
         return "Dropout ensemble"
 
     def _describe(self, v: dict) -> str:
-        where = {"dropout": "on the 8 hidden units", "dropconnect": "on the 8 hidden-to-output weights",
+        where = {"dropout": "on the 8 hidden units", "dropconnect": "on the 16 input-to-hidden weights",
                  "input_dropout": "on the 2 inputs, before the tanh"}[v["scheme"]]
         limit = ("equals it in expectation (the masks feed a linear output)" if v["exact_in_expectation"] else
-                 "only approximates it (the masks come before a non-linearity)")
+                 "only approximates it (the masks act inside the tanh)")
         return (f"Dropout ensemble: {v['count']} masks with p = {v['p']:g} {where}. The average of the {v['count']} "
                 f"thinned networks' predictions is {v['running_mean'][-1]:.4f}; the full network (eval mode) predicts "
                 f"{v['full']:.4f}, {v['final_gap']:.4f} away; the average {limit}. Zoneout with p = {v['p']:g} on a "

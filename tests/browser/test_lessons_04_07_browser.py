@@ -159,7 +159,40 @@ def test_lesson07_runs_and_the_overfitting_explorer_moves_by_keyboard(page, lab,
     run_in_kernel(page, "explorer.strength = 0.01")
     wait_for(page, OVER, "w.dataset.error === '' && w.dataset.finalVal !== ''")
 
+    check_dropout_ensemble(page, screenshot_dir)
+
     outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
     assert not any("Traceback" in text for text in outputs)
     assert sum("✔" in text for text in outputs) >= 8
     assert page.console_errors == [], page.console_errors
+
+
+ENS = ".dlw-ens"
+
+
+def check_dropout_ensemble(page, screenshot_dir):
+    """The dropout-ensemble widget of lesson 07: every control by keyboard, stepping and playing the masks."""
+    widget = page.locator(ENS).first
+    widget.scroll_into_view_if_needed()
+    wait_for(page, ENS, "w.dataset.full !== undefined && w.dataset.average !== ''")
+    setting = lambda name: widget.locator(f"[data-setting='{name}']")
+    for name, key in (("p", "ArrowRight"), ("masks", "ArrowLeft"), ("x1", "ArrowRight"), ("x2", "ArrowLeft"),
+                      ("scheme", "ArrowDown")):
+        draws = int(data(widget, "draws"))
+        before = (data(widget, "average"), data(widget, "full"))
+        setting(name).focus()
+        page.keyboard.press(key)
+        page.wait_for_function("([sel, n]) => Number(document.querySelector(sel).dataset.draws) > n", arg=[ENS, draws])
+        try:
+            wait_for(page, ENS, f"w.dataset.average !== '{before[0]}' || w.dataset.full !== '{before[1]}'")
+        except Exception:
+            raise AssertionError(f"{name}: {before} -> {data(widget, 'average')}, {data(widget, 'full')}, "
+                                 f"error {data(widget, 'error')!r}") from None
+    run_in_kernel(page, "assert ensemble.scheme == 'dropconnect' and ensemble.masks == 199 and ensemble.p == 0.55, "
+                        "ensemble.settings()")
+    widget.get_by_role("button", name="Next mask").click()
+    wait_for(page, ENS, "w.dataset.step === '1'")
+    widget.get_by_role("button", name="Play or pause the masks").click()
+    wait_for(page, ENS, "Number(w.dataset.step) >= 5")
+    widget.get_by_role("button", name="Play or pause the masks").click()
+    widget.screenshot(path=str(screenshot_dir / "lesson07_dropout_ensemble.png"))

@@ -19,16 +19,24 @@ def test_a_thinned_network_by_hand():
     assert thinned_prediction(params, x, "dropout", None, 0.5, training=False) == pytest.approx(full)
 
 
-@pytest.mark.parametrize("scheme, shape", [("dropout", (8,)), ("dropconnect", (1, 8))])
-def test_before_a_linear_output_the_exact_ensemble_average_is_the_eval_prediction(scheme, shape):
-    """Average over ALL 2^8 masks, each weighted by its probability: exactly the full network."""
+def test_before_a_linear_output_the_exact_ensemble_average_is_the_eval_prediction():
+    """Average over ALL 2^8 masks of the hidden units, each weighted by its probability: exactly the full network."""
     params, x, p = ensemble_network(1), np.array([0.5, 0.2]), 0.3
     total = 0.0
     for bits in itertools.product((0.0, 1.0), repeat=8):
-        mask = np.array(bits).reshape(shape)
+        mask = np.array(bits)
         weight = (1 - p) ** mask.sum() * p ** (8 - mask.sum())
-        total += weight * thinned_prediction(params, x, scheme, mask, p)
-    assert total == pytest.approx(thinned_prediction(params, x, scheme, None, p, training=False))
+        total += weight * thinned_prediction(params, x, "dropout", mask, p)
+    assert total == pytest.approx(thinned_prediction(params, x, "dropout", None, p, training=False))
+
+
+def test_dropconnect_masks_the_input_weights_by_hand():
+    params, x = ensemble_network(0), np.array([0.3, -0.7])
+    mask = np.ones((8, 2))
+    mask[2, 1] = mask[5, 0] = 0
+    W = params["W1"] * mask / 0.8
+    expected = params["w2"][0] @ np.tanh(W @ x + params["b1"]) + params["b2"][0]
+    assert thinned_prediction(params, x, "dropconnect", mask, 0.2) == pytest.approx(expected)
 
 
 def test_before_a_tanh_the_eval_prediction_is_only_an_approximation():

@@ -20,7 +20,7 @@ def test_view_is_cores_ensemble(scheme):
     np.testing.assert_allclose(v["running_mean"], run.running_mean, atol=1e-4)
     assert v["full"] == pytest.approx(run.full)
     np.testing.assert_array_equal(np.array(v["masks"]), run.masks.reshape(50, -1))
-    assert v["exact_in_expectation"] == (scheme != "input_dropout")
+    assert v["exact_in_expectation"] == (scheme == "dropout")
 
 
 def test_zoneout_panel_is_cores_zoneout_rnn():
