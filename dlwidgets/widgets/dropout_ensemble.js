@@ -98,7 +98,7 @@ function render({ model, el: root }) {
     const steps = v.zoneout_train.length, units = v.zoneout_train[0].length;
     const cw = width / steps, ch = (height - 14) / (2 * units + 1);
     ctx.fillStyle = EC.text; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.font = "11px sans-serif";
-    ctx.fillText(`zoneout, p = ${v.p}: training (kept units outlined), then eval`, left, top - 3);
+    ctx.fillText(`zoneout p = ${v.p}: training (kept outlined) / eval`, left, top - 3);
     for (const [rows, y0, outline] of [[v.zoneout_train, top, true], [v.zoneout_eval, top + (units + 1) * ch, false]]) {
       for (let s = 0; s < steps; s++) {
         for (let u = 0; u < units; u++) {
