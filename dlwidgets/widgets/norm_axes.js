@@ -175,6 +175,7 @@ function render({ model, el: root }) {
       root.dataset.draws = String(++draws);
       return;
     }
+    byName.sample.input.max = String(v.batch_size - 1);   // the selected sample lies inside the batch
     const t = Math.max(0, Math.min(player.t, v.steps));
     scrub.max = String(v.steps); scrub.value = String(t); scrub.disabled = !v.steps;
     const ctx = sizeCanvas(canvas, 860, 300);
