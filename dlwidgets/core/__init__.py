@@ -12,6 +12,8 @@ from .activations import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_
 from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores, attention, dot_scores,
                         encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
                         scaled_dot_scores)
+from .classifier import (ClassifierRun, bce_with_logits, classifier_logits, classifier_loss_and_grads, init_classifier,
+                         moons_data, train_classifier)
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
 from .experiments import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, attention_experiment,
                           bottleneck_experiment, gradient_ratio, gru_experiment, lstm_experiment, pulse_inputs,
@@ -95,4 +97,6 @@ __all__ = [
     "PENALTIES", "VALIDATION_POINTS", "TrainingRun", "init_regressor", "regression_data", "regressor_forward",
     "regressor_loss_and_grads", "target_function", "train_regressor",
     "ENSEMBLE_SCHEMES", "EnsembleRun", "dropout_ensemble", "ensemble_network", "mask_shape", "thinned_prediction",
+    "ClassifierRun", "bce_with_logits", "classifier_logits", "classifier_loss_and_grads", "init_classifier",
+    "moons_data", "train_classifier",
 ]
