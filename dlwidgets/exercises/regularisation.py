@@ -162,15 +162,15 @@ def check_weight_decay(answer) -> None:
 # ---------------------------------------------------------------- 4-7. multiple choice
 
 L1_VS_L2_OPTIONS = {
-    "a": "Both leave every weight non-zero; L1 only makes the largest weights a little smaller.",
-    "b": "L2 sets most weights exactly to 0; L1 shrinks all of them in proportion to their size.",
-    "c": "L1 sets many weights exactly to 0; L2 makes all of them smaller but leaves none at 0.",
-    "d": "Both set the same weights to 0; they differ only in how fast the training loss falls.",
+    "a": "L2, because its pull grows with each weight, so it removes the largest, noisiest weights.",
+    "b": "L2, because its pull λw is strongest near zero and so drives small weights exactly to 0.",
+    "c": "L1, because its pull λ·sign(w) stays the same near 0, so useless weights end at 0.",
+    "d": "Either one: both penalties end at the same sparse solution, only at different speeds.",
 }
 
 register_hints("l1_vs_l2", [
-    "In the explorer, set L1 with λ = 0.1 and then L2 with λ = 0.01, and read the title of the weights panel.",
-    "L1's pull towards 0 is the same for every weight (λ·sign w); L2's is λ·w, which fades as w approaches 0.",
+    "Compare the two pulls towards 0 on a weight that is already tiny, say w = 0.001: λw or λ·sign(w)?",
+    "In the explorer, L1 at λ = 0.1 leaves most of the 64 output weights exactly at 0; L2 at any λ leaves none there.",
     "The answer is (c).",
 ])
 
