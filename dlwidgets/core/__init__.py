@@ -12,6 +12,8 @@ from .activations import (ACTIVATIONS, DEFAULT_SATURATION_THRESHOLD, activation_
 from .attention import (SCORE_KINDS, Contexts, additive_params, additive_scores, attention, dot_scores,
                         encoder_decoder_contexts, masked_softmax, multihead_attention, multihead_params,
                         scaled_dot_scores)
+from .classifier import (ClassifierRun, bce_with_logits, classifier_logits, classifier_loss_and_grads, init_classifier,
+                         moons_data, train_classifier)
 from .conv import PADDING_MODES, conv2d, effective_kernel_size, mode_output_size, output_size, resolve_padding
 from .experiments import (BOTTLENECK_HIDDEN, BOTTLENECK_INPUT, BOTTLENECK_TEMPERATURE, attention_experiment,
                           bottleneck_experiment, gradient_ratio, gru_experiment, lstm_experiment, pulse_inputs,
@@ -48,7 +50,19 @@ from .objectives import (OBJECTIVES, Objective, beale, condition_number, conditi
 from .optimizer_runs import DIVERGED_ABOVE, LR_GRID, RACERS, Racer, Run, race, run_optimizer, tune_learning_rate
 from .optimizers import (DEFAULTS, OPTIMIZERS, adagrad_step, adam_step, adamw_step, lookahead_step, radam_rectification,
                          radam_rho, radam_step, rmsprop_step, sgd_step)
+from .dropout import (dropconnect_linear, dropout, dropout_mask, masked_predictions, naive_recurrent_dropout_forward,
+                      variational_rnn_forward, zoneout_rnn_forward)
+from .dropout_ensemble import (ENSEMBLE_SCHEMES, EnsembleRun, dropout_ensemble, ensemble_network, mask_shape,
+                               thinned_prediction)
+from .norm_experiment import POPULATION_MEAN, POPULATION_STD, norm_batch, running_stats_experiment
+from .normalisation import (NORM_EPS, NORM_KINDS, BatchNormResult, batch_norm_backward, batch_norm_eval,
+                            batch_norm_train, batch_statistics_spread, group_norm, group_statistics, instance_norm,
+                            layer_norm, norm_groups, normalise, running_stats_path, update_running_stats, weight_norm)
+from .overfitting import (PENALTIES, VALIDATION_POINTS, TrainingRun, init_regressor, regression_data,
+                          regressor_forward, regressor_loss_and_grads, target_function, train_regressor)
 from .params import INCEPTION_3A, conv2d_params, inception_params, linear_params
+from .penalties import (decoupled_weight_decay, l1_grad, l1_penalty, l2_grad, l2_penalty, sgd_weight_decay_step,
+                        soft_threshold)
 from .pooling import avg_pool2d, max_pool2d, pool_output_size
 from .receptive_field import Layer, LayerField, receptive_field, tcn_layers, tcn_receptive_field
 from .textgcn import STOP_WORDS, TINY_CORPUS, TextGraph, build_text_graph, pmi, tf_idf, tokenise
@@ -162,4 +176,18 @@ __all__ += [
     "DEFAULTS", "OPTIMIZERS", "adagrad_step", "adam_step", "adamw_step", "lookahead_step", "radam_rectification",
     "radam_rho", "radam_step", "rmsprop_step", "sgd_step",
     "DIVERGED_ABOVE", "LR_GRID", "RACERS", "Racer", "Run", "race", "run_optimizer", "tune_learning_rate",
+    # normalisation
+    "NORM_EPS", "NORM_KINDS", "BatchNormResult", "batch_norm_backward", "batch_norm_eval", "batch_norm_train",
+    "batch_statistics_spread", "group_norm", "group_statistics", "instance_norm", "layer_norm", "norm_groups",
+    "normalise", "running_stats_path", "update_running_stats", "weight_norm",
+    "POPULATION_MEAN", "POPULATION_STD", "norm_batch", "running_stats_experiment",
+    # regularisation: penalties and weight decay, dropout and its relatives, an overfitting experiment
+    "decoupled_weight_decay", "l1_grad", "l1_penalty", "l2_grad", "l2_penalty", "sgd_weight_decay_step",
+    "soft_threshold", "dropconnect_linear", "dropout", "dropout_mask", "masked_predictions",
+    "naive_recurrent_dropout_forward", "variational_rnn_forward", "zoneout_rnn_forward",
+    "PENALTIES", "VALIDATION_POINTS", "TrainingRun", "init_regressor", "regression_data", "regressor_forward",
+    "regressor_loss_and_grads", "target_function", "train_regressor",
+    "ENSEMBLE_SCHEMES", "EnsembleRun", "dropout_ensemble", "ensemble_network", "mask_shape", "thinned_prediction",
+    "ClassifierRun", "bce_with_logits", "classifier_logits", "classifier_loss_and_grads", "init_classifier",
+    "moons_data", "train_classifier",
 ]

@@ -3,6 +3,7 @@
 from .activation_explorer import ActivationExplorer
 from .attention_map import AttentionMap
 from .batch_noise import BatchNoise
+from .dropout_ensemble import DropoutEnsemble
 from .feature_map import FeatureMapCalculator
 from .gan_dynamics import GANDynamics
 from .gate_animator import GateAnimator
@@ -13,7 +14,9 @@ from .init_explorer import InitExplorer
 from .landscape_explorer import LandscapeExplorer
 from .loss_explorer import LossExplorer
 from .message_passing import MessagePassingExplorer
+from .norm_axes import NormAxes
 from .optimizer_race import OptimizerRace
+from .overfitting_explorer import OverfittingExplorer
 from .overflow_explorer import OverflowExplorer
 from .rnn_unroller import RNNUnroller
 from .search_explorer import SearchExplorer
@@ -23,6 +26,7 @@ __all__ = [
     "ActivationExplorer",
     "AttentionMap",
     "BatchNoise",
+    "DropoutEnsemble",
     "FeatureMapCalculator",
     "GANDynamics",
     "GateAnimator",
@@ -33,7 +37,9 @@ __all__ = [
     "LandscapeExplorer",
     "LossExplorer",
     "MessagePassingExplorer",
+    "NormAxes",
     "OptimizerRace",
+    "OverfittingExplorer",
     "OverflowExplorer",
     "RNNUnroller",
     "SearchExplorer",

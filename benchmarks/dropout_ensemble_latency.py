@@ -1,0 +1,75 @@
+"""Dropout-ensemble widget speed in a real browser: control-to-pixels latency and the playback frame rate
+through the sampled masks. Prints numbers.
+
+    python benchmarks/dropout_ensemble_latency.py [--presses 30]
+
+Measures, in Chromium driving JupyterLab:
+* kernel side: one settings change (core samples 200 masks and their predictions, and runs zoneout);
+* latency: key press on the drop-probability slider -> the canvas is redrawn -> next animation frame, with
+  the look-ahead and with it switched off (each press waits for the kernel);
+* playback: frames drawn per second while the 200 masks play at 60 per second.
+Targets: widget median <= 50 ms, playback >= 30 frames per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import tempfile
+
+from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, write_notebook)
+
+from dlwidgets.widgets import DropoutEnsemble
+
+WIDGET_CELL = """\
+from dlwidgets.widgets import DropoutEnsemble
+ensemble = DropoutEnsemble()
+ensemble"""
+ROOT = ".dlw-ens"
+
+
+def playback_fps(page) -> float:
+    widget = page.locator(ROOT).first
+    widget.scroll_into_view_if_needed()
+    widget.locator("input[aria-label='Speed (masks per second)']").fill("60")
+    widget.get_by_role("button", name="Next mask").click()
+    count = f"() => [Number(document.querySelector('{ROOT}').dataset.draws), performance.now()]"
+    start = page.evaluate(count)
+    widget.get_by_role("button", name="Play or pause the masks").click()
+    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.playing === 'false'"
+                           f" && document.querySelector('{ROOT}').dataset.step === '200'", timeout=20_000)
+    end = page.evaluate(count)
+    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--updates", type=int, default=50)
+    args = parser.parse_args()
+
+    ensemble = computing(DropoutEnsemble())
+    s = summary(time_calls(changing(ensemble, "p"), [0.05 * (i % 18) for i in range(args.updates)]))
+    print(f"kernel side, one drop-probability change: median {s['median']:.2f} ms, p95 {s['p95']:.2f} ms")
+    slider = f"{ROOT} input[data-setting='p']"
+    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
+        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
+        with browser_session(root) as session:
+            session.open_and_run("bench.ipynb")
+            page = session.page
+            page.wait_for_selector(f"{ROOT}[data-draws]")
+            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses))
+            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "ensemble", args.presses))
+            fps = playback_fps(page)
+
+    print(f"playback of 200 masks at 60 per second: {fps:.1f} frames per second (target >= 30): "
+          f"{'met' if fps >= 30 else 'NOT met'}")
+    print(f"control -> new pixels, {args.presses} presses, median / p95:")
+    print(f"  drop-probability step (look-ahead):             {widget['median']:6.1f} / {widget['p95']:6.1f} ms")
+    print(f"  drop-probability step, look-ahead off (kernel): {kernel['median']:6.1f} / {kernel['p95']:6.1f} ms")
+    print(f"widget median {widget['median']:.1f} ms (target <= 50 ms): {'met' if widget['median'] <= 50 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Normalisation-axes widget speed in a real browser: control-to-pixels latency and the playback frame
+rate of batch norm's running statistics. Prints numbers.
+
+    python benchmarks/norm_axes_latency.py [--presses 30]
+
+Measures, in Chromium driving JupyterLab:
+* latency: key press on the batch-size slider -> the canvas is redrawn -> next animation frame, with the
+  look-ahead (Python sent core's views one step either side) and with it switched off (each press waits
+  for the kernel to recompute with dlwidgets.core);
+* playback: frames drawn per second while the running statistics play at the fastest speed (60 batches
+  per second), one full pass;
+* kernel side: one settings change (core's statistics, the 60-batch running statistics, the view's JSON).
+Targets: widget median <= 50 ms, playback >= 30 frames per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import tempfile
+
+from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, write_notebook)
+
+from dlwidgets.widgets import NormAxes
+
+WIDGET_CELL = """\
+from dlwidgets.widgets import NormAxes
+norm = NormAxes(kind="batch", batch_size=8)
+norm"""
+ROOT = ".dlw-norm"
+
+
+def playback_fps(page) -> float:
+    """Frames drawn per second while the running statistics play at 60 batches per second."""
+    widget = page.locator(ROOT).first
+    widget.scroll_into_view_if_needed()
+    widget.locator("input[aria-label='Speed (training batches per second)']").fill("60")
+    widget.get_by_role("button", name="One more training batch").click()    # pauses at batch 1
+    count = "() => [Number(document.querySelector('.dlw-norm').dataset.draws), performance.now()]"
+    start = page.evaluate(count)
+    widget.get_by_role("button", name="Play or pause the running statistics").click()
+    page.wait_for_function("() => document.querySelector('.dlw-norm').dataset.playing === 'false'"
+                           " && document.querySelector('.dlw-norm').dataset.step === '60'", timeout=10_000)
+    end = page.evaluate(count)
+    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+
+
+def kernel_side(updates: int) -> dict:
+    norm = computing(NormAxes())
+    sizes = [1 + i % 16 for i in range(updates)]
+    return {"one batch-size change": summary(time_calls(changing(norm, "batch_size"), sizes)),
+            "look-ahead (two neighbouring views)": summary(time_calls(
+                lambda b: norm._nearby("batch_size", [max(1, b - 1), min(16, b + 1)]), sizes))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--updates", type=int, default=100)
+    args = parser.parse_args()
+
+    for name, s in kernel_side(args.updates).items():
+        print(f"kernel side, {name}: median {s['median']:.2f} ms, p95 {s['p95']:.2f} ms")
+    slider = f"{ROOT} input[data-setting='batch_size']"
+    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
+        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
+        with browser_session(root) as session:
+            session.open_and_run("bench.ipynb")
+            page = session.page
+            page.wait_for_selector(f"{ROOT}[data-draws]")
+            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses))
+            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "norm", args.presses))
+            fps = playback_fps(page)
+
+    print(f"running-statistics playback at 60 batches per second: {fps:.1f} frames per second "
+          f"(target >= 30): {'met' if fps >= 30 else 'NOT met'}")
+    print(f"control -> new pixels, {args.presses} presses, median / p95:")
+    print(f"  batch-size step (look-ahead):                 {widget['median']:6.1f} / {widget['p95']:6.1f} ms")
+    print(f"  batch-size step, look-ahead off (kernel):     {kernel['median']:6.1f} / {kernel['p95']:6.1f} ms")
+    print(f"widget median {widget['median']:.1f} ms (target <= 50 ms): {'met' if widget['median'] <= 50 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

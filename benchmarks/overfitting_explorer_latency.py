@@ -1,0 +1,81 @@
+"""Overfitting-explorer speed: one training run in the kernel, control-to-pixels latency in a real browser,
+and the playback frame rate of the recorded epochs. Prints numbers.
+
+    python benchmarks/overfitting_explorer_latency.py [--presses 20]
+
+Measures:
+* kernel side: one settings change at lesson defaults (core trains 64 hidden units for 2000 epochs and the
+  view is serialised), the budget for which is about 0.3 s;
+* latency, in Chromium driving JupyterLab: key press on the hidden-units slider -> the canvas is redrawn ->
+  next animation frame, with the look-ahead (the neighbouring runs were trained while the learner looked)
+  and with it switched off (each press waits for a training run);
+* playback: frames drawn per second while the 100 recorded epochs play at 60 per second.
+Targets: widget median <= 50 ms, playback >= 30 frames per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import tempfile
+
+from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
+                     time_calls, write_notebook)
+
+from dlwidgets.widgets import OverfittingExplorer
+
+WIDGET_CELL = """\
+from dlwidgets.widgets import OverfittingExplorer
+explorer = OverfittingExplorer()
+explorer"""
+ROOT = ".dlw-over"
+
+
+def playback_fps(page) -> float:
+    widget = page.locator(ROOT).first
+    widget.scroll_into_view_if_needed()
+    widget.locator("input[aria-label='Speed (recorded epochs per second)']").fill("60")
+    widget.get_by_role("button", name="Twenty more epochs").click()
+    count = f"() => [Number(document.querySelector('{ROOT}').dataset.draws), performance.now()]"
+    start = page.evaluate(count)
+    widget.get_by_role("button", name="Play or pause training").click()
+    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.playing === 'false'"
+                           f" && document.querySelector('{ROOT}').dataset.epoch === '2000'", timeout=20_000)
+    end = page.evaluate(count)
+    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--updates", type=int, default=20)
+    args = parser.parse_args()
+
+    explorer = computing(OverfittingExplorer())
+    run = summary(time_calls(changing(explorer, "hidden"), [64 - i % 8 for i in range(args.updates)], warmup=2))
+    print(f"kernel side, one training run and its view (64 units, 2000 epochs): median {run['median']:.1f} ms, "
+          f"p95 {run['p95']:.1f} ms (budget about 300 ms)")
+    slider = f"{ROOT} input[data-setting='hidden']"
+    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
+        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
+        with browser_session(root) as session:
+            session.open_and_run("bench.ipynb")
+            page = session.page
+            page.wait_for_selector(f"{ROOT}[data-draws]")
+            # the look-ahead trains both neighbours (about 0.1 s each) before the next press
+            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses,
+                                                       keys=("ArrowLeft", "ArrowRight"), pause_s=0.8))
+            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "explorer", args.presses,
+                                                       keys=("ArrowLeft", "ArrowRight")))
+            fps = playback_fps(page)
+
+    print(f"playback of the recorded epochs at 60 per second: {fps:.1f} frames per second "
+          f"(target >= 30): {'met' if fps >= 30 else 'NOT met'}")
+    print(f"control -> new pixels, {args.presses} presses, median / p95:")
+    print(f"  hidden-units step (look-ahead):               {widget['median']:6.1f} / {widget['p95']:6.1f} ms")
+    print(f"  hidden-units step, look-ahead off (kernel):   {kernel['median']:6.1f} / {kernel['p95']:6.1f} ms")
+    print(f"widget median {widget['median']:.1f} ms (target <= 50 ms): {'met' if widget['median'] <= 50 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
