@@ -9,8 +9,11 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
-from dlwidgets.widgets import (ActivationExplorer, AttentionMap, FeatureMapCalculator, GateAnimator, GradientFlowMeter,
-                               InitExplorer, RNNUnroller, ZeroCentredUpdates)
+from dlwidgets.widgets import (ActivationExplorer, AttentionMap, BatchNoise, DropoutEnsemble,
+                               FeatureMapCalculator, GANDynamics, GateAnimator, GradientFlowMeter,
+                               HuffmanTreeView, ImbalanceExplorer, InitExplorer, LandscapeExplorer, LossExplorer,
+                               MessagePassingExplorer, NormAxes, OptimizerRace, OverfittingExplorer,
+                               OverflowExplorer, RNNUnroller, SearchExplorer, ZeroCentredUpdates)
 from dlwidgets.widgets._base import Setting, trim_to_budget
 
 
@@ -143,6 +146,19 @@ EVERY_WIDGET = [
     (lambda: InitExplorer(depth=4, width=8, batch=8, train_steps=2), "weight_scale", 2.0),
     (lambda: RNNUnroller(), "spectral_radius", 1.3),
     (lambda: ZeroCentredUpdates(), "learning_rate", 0.2),
+    (lambda: BatchNoise(), "batch_size", 16),
+    (lambda: DropoutEnsemble(), "p", 0.3),
+    (lambda: GANDynamics(), "d_steps", 1),
+    (lambda: HuffmanTreeView(), "seed", 2),
+    (lambda: ImbalanceExplorer(), "k", 3),
+    (lambda: LandscapeExplorer(), "lr", 0.25),
+    (lambda: LossExplorer(), "logit", 2.0),
+    (lambda: MessagePassingExplorer(), "node", 2),
+    (lambda: NormAxes(), "batch_size", 2),
+    (lambda: OptimizerRace(steps=40), "steps", 30),
+    (lambda: OverfittingExplorer(), "n_train", 30),
+    (lambda: OverflowExplorer(), "shift", 100.0),
+    (lambda: SearchExplorer(), "seed", 1),
 ]
 
 
@@ -398,3 +414,10 @@ def test_a_real_change_is_never_stopped_part_way():
     assert not meter._stale()    # outside a look-ahead's what-if
     meter._changes += 5
     assert not meter._stale()
+
+
+def test_every_widget_the_package_exports_is_in_every_widget_test():
+    import dlwidgets.widgets as widgets
+
+    covered = {type(make()).__name__ for make, _, _ in EVERY_WIDGET}
+    assert set(widgets.__all__) - covered == set(), "add these widgets to EVERY_WIDGET"
