@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import pathlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -59,9 +60,16 @@ __all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number"
 _HERE = pathlib.Path(__file__).parent
 
 
+_DEFAULT_EXPORT = re.compile(r"export\s+default\s*\{\s*render\s*,?\s*\}\s*;?\s*$")
+
+
 def front_end(filename: str) -> str:
-    """A widget's ES module with the shared helpers (_shared.js) in front of it."""
-    return (_HERE / "_shared.js").read_text(encoding="utf-8") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
+    """A widget's ES module with the shared helpers (_shared.js) in front of it. A module that ends with
+    ``export default { render };`` gets its render wrapped in the shared frame (``courseWidget``): a notice
+    when its kernel is gone, a redraw on a new width, pixel ratio or theme, the shared CSS."""
+    module = (_HERE / filename).read_text(encoding="utf-8").rstrip()
+    module = _DEFAULT_EXPORT.sub("export default { render: courseWidget(render) };", module)
+    return (_HERE / "_shared.js").read_text(encoding="utf-8") + "\n" + module + "\n"
 
 
 def _label(name: str, label: str | None) -> str:
@@ -359,6 +367,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         """Answer a look-ahead request from the front end with the neighbouring views, from a thread of
         its own: the kernel goes on at once to the messages behind it, such as the learner's next
         change, which then stops the look-ahead before its next view (see _nearby)."""
+        if isinstance(content, dict) and "ping" in content:  # the front end asks whether a kernel is listening
+            self.send({"pong": content["ping"]})
+            return
         request = content.get("lookahead") if isinstance(content, dict) else None
         if isinstance(request, dict):
             # the neighbours of the settings as they are when the request comes, not when the thread runs
