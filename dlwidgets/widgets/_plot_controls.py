@@ -18,7 +18,7 @@ _HERE = pathlib.Path(__file__).parent
 
 def lesson_front_end(filename: str) -> str:
     """_shared.js + _plot_controls.js + the widget's own module, as one ES module."""
-    return front_end("_plot_controls.js") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
+    return front_end("_plot_controls.js", filename)
 
 
 def finite(value):

@@ -3,7 +3,7 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, sizeCanvas, shade, listen, ...).
 
 const C = { weight: PALETTE.blue, pos: PALETTE.orange, neg: PALETTE.sky, masked: "#9A9A9A", fixed: PALETTE.vermillion,
-  attended: PALETTE.green, text: "#000", muted: "#555", grid: "#BBB", sel: PALETTE.vermillion };
+  attended: PALETTE.green, get text() { return THEME.text; }, get muted() { return THEME.muted; }, get grid() { return THEME.grid; }, sel: PALETTE.vermillion };
 const KINDS = [["scaled", "scaled dot  q·k/√d_k"], ["dot", "dot  q·k"], ["additive", "additive  vᵀtanh(W_q q + W_k k)"]];
 const DKS = ["1", "4", "16", "64", "256"];
 const MASKS = [["none", "none"], ["causal", "causal (decoder)"], ["padding", "padding"]];

@@ -4,7 +4,9 @@
 // Appended to _shared.js (el, settingSlider, speedSlider, sizeCanvas, diverging, listen, ...).
 
 const C = { i: PALETTE.green, f: PALETTE.blue, g: PALETTE.purple, o: PALETTE.orange, c: PALETTE.vermillion, z: PALETTE.blue,
-  r: PALETTE.sky, n: PALETTE.purple, text: "#000", muted: "#555", line: "#444", grid: "#BBB", empty: "#F2F2F2", belt: "#E8E8E8" };
+  r: PALETTE.sky, n: PALETTE.purple, get text() { return THEME.text; }, get muted() { return THEME.muted; },
+  get line() { return THEME.line; }, get grid() { return THEME.grid; }, get empty() { return THEME.empty; },
+  get belt() { return THEME.empty; }, get panel() { return THEME.panel; } };
 
 const SLIDERS = [
   ["forget_bias", "LSTM forget-gate bias", -6, 10, 0.25],
@@ -61,7 +63,7 @@ function render({ model, el: root }) {
   }
 
   function node(ctx, x, y, label) {
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.line; ctx.lineWidth = 1.5;
+    ctx.fillStyle = C.panel; ctx.strokeStyle = C.line; ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.arc(x, y, 10, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     ctx.fillStyle = C.text; ctx.font = "bold 13px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText(label, x, y + 1);
@@ -70,7 +72,7 @@ function render({ model, el: root }) {
   // A gate as a box of H bars: sigmoid gates fill from the bottom (0..1), tanh from the middle (-1..1).
   function gate(ctx, cx, top, name, fn, values, color, meaning) {
     const w = 70, h = 72, x0 = cx - w / 2;
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = color; ctx.lineWidth = 2;
+    ctx.fillStyle = C.panel; ctx.strokeStyle = color; ctx.lineWidth = 2;
     ctx.fillRect(x0, top, w, h); ctx.strokeRect(x0, top, w, h);
     ctx.fillStyle = C.text; ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText(`${name} = ${fn}`, cx, top + 9);
@@ -90,7 +92,7 @@ function render({ model, el: root }) {
     const lines = [`mean ${mean(values).toFixed(2)}`, meaning].filter(Boolean);
     lines.forEach((text, k) => {          // a white backing keeps the wires from crossing the words
       const w = ctx.measureText(text).width + 4;
-      ctx.fillStyle = "#fff"; ctx.fillRect(cx - w / 2, top + h + 3 + 12 * k, w, 12);
+      ctx.fillStyle = C.panel; ctx.fillRect(cx - w / 2, top + h + 3 + 12 * k, w, 12);
       ctx.fillStyle = C.muted; ctx.fillText(text, cx, top + h + 9 + 12 * k);
     });
   }
@@ -182,7 +184,7 @@ function render({ model, el: root }) {
     line(ctx, [[110, 330], [110, bus]], C.line, 1.5);
     for (const gx of [fx, 290, 380, 470]) line(ctx, [[gx, bus], [gx, gTop + 72]], C.line, 1.2);
     node(ctx, fx, bMid, "×"); node(ctx, px, bMid, "+"); node(ctx, px, 128, "×"); node(ctx, ox, 205, "×");
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
+    ctx.fillStyle = C.panel; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
     ctx.fillRect(ox - 20, 112, 40, 22); ctx.strokeRect(ox - 20, 112, 40, 22);
     ctx.fillStyle = C.text; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.fillText("tanh", ox, 123);
     gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?");

@@ -3,7 +3,8 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, diverging, ...).
 
 const COLORS = { pos: PALETTE.orange, neg: PALETTE.sky, grad: PALETTE.vermillion, weight: PALETTE.blue, input: PALETTE.green,
-  text: "#000", muted: "#666", grid: "#BBB", empty: "#F2F2F2", box: "#FFFFFF" };
+  get text() { return THEME.text; }, get muted() { return THEME.muted; }, get grid() { return THEME.grid; },
+  get empty() { return THEME.empty; }, get box() { return THEME.panel; } };
 
 const SLIDERS = [
   ["spectral_radius", "Spectral radius ρ(W_hh)", 0.05, 2.5, 0.05],
