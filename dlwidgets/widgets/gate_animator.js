@@ -17,6 +17,13 @@ const SLIDERS = [
 ];
 
 const lerp = (a, b, u) => a + (b - a) * u;
+// The belt's band, in pixels, whatever the number of units; each unit's lane is an equal share of it.
+const BELT_HEIGHT = 42;
+const laneHeight = (H) => Math.max(3, Math.min(7, Math.floor(BELT_HEIGHT / Math.max(1, H))));
+// One colour per unit in the cell-state timeline (Okabe-Ito, then repeated with a dash).
+const UNIT_COLOURS = [PALETTE.vermillion, PALETTE.blue, PALETTE.green, PALETTE.orange, PALETTE.purple, PALETTE.sky,
+  PALETTE.yellow, "#7F7F7F"];
+
 const sig3 = (x) => (x >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(3));
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -98,8 +105,10 @@ function render({ model, el: root }) {
   }
 
   // The conveyor belt: one lane per unit, coloured by its value, with chevrons moving right.
+  // Lanes are thinner with more units, so the belt keeps to its band (at most BELT_HEIGHT) and never
+  // covers the formulas under it.
   function beltSegment(ctx, x0, x1, top, values, scale, flow) {
-    const H = values.length, lane = 7;
+    const H = values.length, lane = laneHeight(H);
     for (let u = 0; u < H; u++) {
       ctx.fillStyle = diverging(values[u] / scale, C.c, C.f);
       ctx.fillRect(x0, top + u * lane, x1 - x0, lane - 1);
@@ -155,13 +164,13 @@ function render({ model, el: root }) {
     const gPrev = pos < 2 ? gh.map(() => 0) : at(G.h, pos - 1);
     const x = lerp(v.xs[step - 1], v.xs[Math.min(T - 1, step)], step < T ? pos - step : 0);
 
-    const W = 960, Hh = 500;
+    const W = 960, Hh = 512;
     const ctx = sizeCanvas(canvas, W, Hh);
     ctx.textBaseline = "middle";
     // ---------------- LSTM
     ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
     ctx.fillText(`LSTM, step ${step} of ${T}   (x_t = ${x.toFixed(2)})`, 12, 12);
-    const bTop = 44, bH = H * 7, bMid = bTop + bH / 2;
+    const bTop = 44, bH = H * laneHeight(H), bMid = bTop + bH / 2;
     ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
     ctx.fillText("cell state: the conveyor belt", 40, bTop - 10);
     ctx.textAlign = "right"; ctx.fillText("c_t →", 590, bTop - 10);
@@ -232,8 +241,17 @@ function render({ model, el: root }) {
     // ---------------- timelines
     const py = 380, ph = 90;
     const cs = L.c[0].map((_, u) => L.c.map((row) => row[u]));
-    plot(ctx, 50, py, 390, ph, T, "LSTM cell state c_t, one line per unit", cs.map((values, u) => ({ values, color: C.c, width: u === 0 ? 2 : 1 })),
+    plot(ctx, 50, py, 390, ph, T, "LSTM cell state c_t, one line per unit", cs.map((values, u) => ({ values, color: UNIT_COLOURS[u % UNIT_COLOURS.length], width: 1.5 })),
       -v.c_max, v.c_max, pos);
+    ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillStyle = C.muted; ctx.fillText("unit", 50, py + ph + 22);
+    for (let u = 0; u < H; u++) {   // the legend: which colour is which unit
+      const lx = 78 + u * 42;
+      ctx.strokeStyle = UNIT_COLOURS[u % UNIT_COLOURS.length]; ctx.lineWidth = 2.5;
+      ctx.beginPath(); ctx.moveTo(lx, py + ph + 22); ctx.lineTo(lx + 16, py + ph + 22); ctx.stroke();
+      ctx.fillStyle = C.text; ctx.fillText(String(u + 1), lx + 19, py + ph + 22);
+    }
+    root.dataset.cellLegend = String(H);
     const k = Math.min(20, T - 1);
     const { X, Y } = plot(ctx, 530, py, 400, ph, T, `memory of step 1 left after ${k} steps: LSTM ${sig3(v.retained[k])}, GRU ${sig3(v.gru_retained[k])}`,
       [{ values: v.retained, color: C.f, width: 2.5 }, { values: v.gru_retained, color: C.r, dash: [6, 4], width: 2 }], 0, 1, pos);
