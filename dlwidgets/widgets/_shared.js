@@ -596,7 +596,14 @@ function redrawOnChanges(model, root) {
     if (root.clientWidth !== width) { width = root.clientWidth; soon(); }
   });
   resized.observe(root);
-  const themed = new MutationObserver(soon);
+  // A new theme swaps JupyterLab's style sheets, and the page's layout settles a moment later: redraw at
+  // once (colours) and again then (sizes).
+  let settle = null;
+  const themed = new MutationObserver(() => {
+    soon();
+    clearTimeout(settle);
+    settle = setTimeout(soon, 500);
+  });
   if (document.body) themed.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
   let ratio = null;
   const watchRatio = () => {
@@ -608,6 +615,7 @@ function redrawOnChanges(model, root) {
   return () => {
     resized.disconnect();
     themed.disconnect();
+    clearTimeout(settle);
     ratio.removeEventListener("change", onRatio);
     if (frame !== null) cancelAnimationFrame(frame);
   };

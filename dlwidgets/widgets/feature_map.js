@@ -133,6 +133,7 @@ function render({ model, el: root }) {
     const height = top + Math.max(size, v.out, v.k) * cell + 6;
     const ctx = sizeCanvas(canvas, width, height);
     layout = { ox, top, cell, out: v.out };
+    Object.assign(canvas.dataset, { outputLeft: String(ox), gridTop: String(top), cell: String(cell) });   // for tests
     const numbers = cell >= 16;
     ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.font = "bold 12px sans-serif";

@@ -19,6 +19,7 @@ const SLIDERS = [
 const lerp = (a, b, u) => a + (b - a) * u;
 // The belt's band, in pixels, whatever the number of units; each unit's lane is an equal share of it.
 const BELT_HEIGHT = 42;
+const FORMULA_Y = 100;   // where the update formulas sit, under the belts
 const laneHeight = (H) => Math.max(3, Math.min(7, Math.floor(BELT_HEIGHT / Math.max(1, H))));
 // One colour per unit in the cell-state timeline (Okabe-Ito, then repeated with a dash).
 const UNIT_COLOURS = [PALETTE.vermillion, PALETTE.blue, PALETTE.green, PALETTE.orange, PALETTE.purple, PALETTE.sky,
@@ -209,7 +210,9 @@ function render({ model, el: root }) {
       ctx.fillStyle = diverging(hPrev[u] / v.h_max, C.c, C.f); ctx.fillRect(20 + u * 6, bus + 5, 5, 10);
     }
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
-    ctx.fillText("c_t = f·c_{t−1} + i·g", 340, 100);
+    ctx.fillText("c_t = f·c_{t−1} + i·g", 340, FORMULA_Y);
+    canvas.dataset.beltBottom = String(bTop + bH);           // for tests: the belt ends above the formulas
+    canvas.dataset.formulaTop = String(FORMULA_Y - 7);
 
     // ---------------- GRU
     const g0 = 630;
@@ -235,7 +238,7 @@ function render({ model, el: root }) {
     gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset");
     gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate");
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
-    ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, 100);
+    ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, FORMULA_Y);
     ctx.fillStyle = C.text; ctx.fillText("h_{t−1}, x_t", g0, bus - 9);
 
     // ---------------- timelines
