@@ -41,8 +41,10 @@ function render({ model, el: root }) {
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   // Arrow keys and space on the picture step and play, not JupyterLab's shortcuts.
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
-  const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses." });
-  root.append(controls, player, error, canvas, help);
+  const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses. Hover over a gate's bar to see its value as σ (or tanh) of its pre-activation." });
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
+  root.append(controls, player, error, canvas, readout, help);
+  let gateBoxes = [], hoverGate = null;   // where each gate's bars were drawn; the bar under the pointer
 
   let pos = 1;                 // fractional time step shown (1..T)
   let belt = 0;                // conveyor-belt phase, pixels
@@ -78,8 +80,9 @@ function render({ model, el: root }) {
   }
 
   // A gate as a box of H bars: sigmoid gates fill from the bottom (0..1), tanh from the middle (-1..1).
-  function gate(ctx, cx, top, name, fn, values, color, meaning) {
+  function gate(ctx, cx, top, name, fn, values, color, meaning, cell) {
     const w = 70, h = 72, x0 = cx - w / 2;
+    gateBoxes.push({ cell, name, fn, x0: x0 + 5, top: top + 18, w: w - 10, h: h - 24, units: values.length });
     ctx.fillStyle = C.panel; ctx.strokeStyle = color; ctx.lineWidth = 2;
     ctx.fillRect(x0, top, w, h); ctx.strokeRect(x0, top, w, h);
     ctx.fillStyle = C.text; ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
@@ -88,6 +91,9 @@ function render({ model, el: root }) {
     for (let u = 0; u < H; u++) {
       const bx = x0 + 5 + u * (bw + gap);
       ctx.fillStyle = C.empty; ctx.fillRect(bx, by, bw, bh);
+      if (hoverGate && hoverGate.cell === cell && hoverGate.name === name && hoverGate.unit === u) {
+        ctx.strokeStyle = C.text; ctx.lineWidth = 1.5; ctx.strokeRect(bx - 1, by - 1, bw + 2, bh + 2);
+      }
       ctx.fillStyle = color;
       if (fn === "tanh") {
         const mid = by + bh / 2, v = values[u] * (bh / 2);
@@ -148,7 +154,7 @@ function render({ model, el: root }) {
     showError(root, error, message);
     if (message || !v.steps) {
       sizeCanvas(canvas, 10, 10);
-      where.textContent = "";
+      where.textContent = ""; readout.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
       return;
@@ -167,6 +173,7 @@ function render({ model, el: root }) {
 
     const W = 960, Hh = 512;
     const ctx = sizeCanvas(canvas, W, Hh);
+    gateBoxes = [];
     ctx.textBaseline = "middle";
     // ---------------- LSTM
     ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
@@ -197,10 +204,10 @@ function render({ model, el: root }) {
     ctx.fillStyle = C.panel; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
     ctx.fillRect(ox - 20, 112, 40, 22); ctx.strokeRect(ox - 20, 112, 40, 22);
     ctx.fillStyle = C.text; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.fillText("tanh", ox, 123);
-    gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?");
-    gate(ctx, 290, gTop, "i", "σ", i, C.i, "input: write?");
-    gate(ctx, 380, gTop, "g", "tanh", g, C.g, "candidate value");
-    gate(ctx, 470, gTop, "o", "σ", o, C.o, "output: show?");
+    gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?", "lstm");
+    gate(ctx, 290, gTop, "i", "σ", i, C.i, "input: write?", "lstm");
+    gate(ctx, 380, gTop, "g", "tanh", g, C.g, "candidate value", "lstm");
+    gate(ctx, 470, gTop, "o", "σ", o, C.o, "output: show?", "lstm");
     ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.font = "11px sans-serif";
     ctx.fillText("h_{t−1}", 20, bus - 9);
     ctx.fillText("x_t", 116, 326);
@@ -234,9 +241,9 @@ function render({ model, el: root }) {
     node(ctx, zx, bMid, "×"); node(ctx, sx, bMid, "+"); node(ctx, sx, 126, "×");
     ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted; ctx.textAlign = "center";
     ctx.fillText("1 − z", 800, 117);
-    gate(ctx, 690, gTop, "z", "σ", z, C.z, "update: keep h?");
-    gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset");
-    gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate");
+    gate(ctx, 690, gTop, "z", "σ", z, C.z, "update: keep h?", "gru");
+    gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset", "gru");
+    gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate", "gru");
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
     ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, FORMULA_Y);
     ctx.fillStyle = C.text; ctx.fillText("h_{t−1}, x_t", g0, bus - 9);
@@ -264,6 +271,7 @@ function render({ model, el: root }) {
     ctx.fillStyle = C.f; ctx.fillText("— LSTM: f₂·f₃·…·f_t", 540, py + ph + 22);
     ctx.fillStyle = "#2A7FB0"; ctx.fillText("- - GRU: z₂·z₃·…·z_t", 720, py + ph + 22);
 
+    showGate(v, step);
     where.textContent = `step ${step} / ${T}`;
     const now = performance.now();
     stamps.push(now);
@@ -276,6 +284,34 @@ function render({ model, el: root }) {
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.draws = String(++draws);
   }
+
+  // The hovered gate unit at this step: its value from core as σ (or tanh) of its pre-activation.
+  const GATE_NAMES = { lstm: { i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o" },
+    gru: { r: "reset gate r", z: "update gate z", n: "candidate n" } };
+  function showGate(v, step) {
+    if (!hoverGate) {
+      readout.textContent = "";
+      delete root.dataset.readoutGate;
+      return;
+    }
+    const { cell, name, fn, unit } = hoverGate;
+    const value = v[cell][name][step - 1][unit], a = v.pre[cell][name][step - 1][unit];
+    const bias = cell === "lstm" && name === "f" ? ` (its bias includes the forget-gate bias ${v.forget_bias})`
+      : cell === "gru" && name === "z" ? ` (its bias includes the update-gate bias ${v.update_bias})` : "";
+    const arg = a === null ? "a" : a.toFixed(3);
+    readout.textContent = `${cell.toUpperCase()} ${GATE_NAMES[cell][name]}, unit ${unit + 1}, step ${step}: `
+      + `${name} = ${fn}(a), a = W·[h_{t−1}, x_t] + b${bias}` + "\n"
+      + `  ${name} = ${fn}(${arg}) = ${value.toFixed(4)}`
+      + (a === null ? "   (saturated: σ is exactly 1 in float64, so a is past about 37)" : "");
+    root.dataset.readoutGate = `${cell}.${name}.${unit}`;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const { x, y } = canvasPoint(canvas, e);
+    const box = gateBoxes.find((b) => x >= b.x0 && x < b.x0 + b.w && y >= b.top && y < b.top + b.h);
+    const next = box ? { cell: box.cell, name: box.name, fn: box.fn, unit: Math.min(box.units - 1, Math.floor(((x - box.x0) / box.w) * box.units)) } : null;
+    if (JSON.stringify(next) !== JSON.stringify(hoverGate)) { hoverGate = next; if (!play.running()) draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hoverGate) { hoverGate = null; if (!play.running()) draw(); } });
 
   function report() {
     save(model, "step", Math.floor(pos + 1e-9));

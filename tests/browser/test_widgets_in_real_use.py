@@ -174,6 +174,31 @@ def test_eight_gate_units_leave_the_formulas_free_and_each_cell_line_has_its_leg
     page.wait_for_function("() => document.querySelector('.dlw-gates').dataset.cellLegend === '8'")
     canvas = page.locator(".dlw-gates canvas").first
     assert float(canvas.get_attribute("data-belt-bottom")) < float(canvas.get_attribute("data-formula-top"))
+    # hovering the forget gate's first bar shows its value as σ of its pre-activation
+    canvas.scroll_into_view_if_needed()
+    point = canvas.evaluate("""(c) => { const r = c.getBoundingClientRect(), k = Number(c.dataset.scale || 1);
+        return { x: r.left + (190 - 35 + 5 + 2) * k, y: r.top + (170 + 40) * k }; }""")
+    page.mouse.move(point["x"], point["y"])
+    widget = page.locator(".dlw-gates").first
+    assert widget.get_attribute("data-readout-gate") == "lstm.f.0"
+    assert "f = σ(" in widget.locator(".dlw-readout").inner_text()
+
+
+def test_zero_gradients_are_marked_as_zero_not_drawn_along_the_floor_and_a_layer_reads_out(page, lab):
+    open_notebook(page, lab, "course/02_backprop_gradient_flow.ipynb")
+    run_all_cells(page)
+    run_in_kernel(page, "meter.set(init='zeros', depth=6, activation='tanh', weight_scale=1.0, batch_norm=False, "
+                        "residual=False, max_norm=0.0)")
+    page.wait_for_function("() => document.querySelector('.dlw-gf').dataset.depth === '6'")
+    widget = page.locator(".dlw-gf").first
+    assert widget.get_attribute("data-zero-norms") == "12"     # six layers, weights and outputs: every norm is 0
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    canvas.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert widget.get_attribute("data-readout-layer") == "2"
+    assert "‖dL/dW_2‖ = 0 (exactly)" in widget.locator(".dlw-readout").inner_text()
 
 
 def test_attention_statistics_follow_the_score_function_and_clicks_pick_the_row_at_any_width(page, lab):
