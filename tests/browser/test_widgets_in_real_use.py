@@ -98,8 +98,10 @@ def assert_laid_out_for_the_width(shapes, width):
         assert s["cssW"] <= s["root"] + 1 or (s["scrolls"] and abs(s["scale"] - 0.75) < 1e-3), (width, s)
 
 
-@pytest.mark.parametrize("lesson", ["course/01_activations.ipynb", "course/08_convolutions.ipynb",
-                                    "course/10_lstm_gru.ipynb", "course/11_attention.ipynb"])
+@pytest.mark.parametrize("lesson", ["course/01_activations.ipynb", "course/02_backprop_gradient_flow.ipynb",
+                                    "course/03_initialisation.ipynb", "course/08_convolutions.ipynb",
+                                    "course/09_recurrent_networks.ipynb", "course/10_lstm_gru.ipynb",
+                                    "course/11_attention.ipynb"])
 def test_widgets_lay_themselves_out_at_three_widths_and_in_both_themes(page, lab, screenshot_dir, lesson):
     page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
     open_notebook(page, lab, lesson)
