@@ -7,13 +7,10 @@ after the course-wide ``_shared.js`` and before the widget's own module.
 from __future__ import annotations
 
 import math
-import pathlib
 
 from ._base import front_end
 
 __all__ = ["lesson_front_end", "finite", "finite_list"]
-
-_HERE = pathlib.Path(__file__).parent
 
 
 def lesson_front_end(filename: str) -> str:
