@@ -29,15 +29,18 @@ def widget_output(model_id, png=True):
 def test_a_course_widget_keeps_its_picture_and_description_but_not_its_dead_view():
     nb = notebook(widget_output("abc"))
     assert drop_dead_views(nb) == 1
-    data = nb["cells"][1]["outputs"][0]["data"]
-    assert set(data) == {"text/plain", "image/png"}
+    picture, description = nb["cells"][1]["outputs"]
+    assert set(picture["data"]) == {"text/plain", "image/png"}
+    # JupyterLab shows the PNG of an output alone, so the description follows as text of its own
+    assert description["data"] == {"text/plain": "Feature-map calculator: ..."}
+    assert drop_dead_views(nb) == 0 and len(nb["cells"][1]["outputs"]) == 2   # saving again adds nothing
 
 
 def test_a_widget_whose_state_the_notebook_saves_stays_live():
     nb = notebook(widget_output("abc"), widget_output("def"), saved_state={"abc": {"state": {}}})
     assert drop_dead_views(nb) == 1
     outputs = nb["cells"][1]["outputs"]
-    assert WIDGET_VIEW in outputs[0]["data"] and WIDGET_VIEW not in outputs[1]["data"]
+    assert WIDGET_VIEW in outputs[0]["data"] and WIDGET_VIEW not in outputs[1]["data"] and len(outputs) == 3
 
 
 def test_other_widgets_and_outputs_are_left_alone():

@@ -60,6 +60,7 @@ def test_a_saved_and_reopened_notebook_shows_each_widgets_picture_without_an_err
     assert not any("Error displaying widget" in text or "Loading widget" in text for text in texts), texts
     pictures = page.locator(".jp-Cell-outputArea .jp-RenderedImage img")
     assert pictures.count() >= 1
+    assert any("Feature-map calculator: a " in text for text in texts), texts   # its description, under it
     pictures.first.scroll_into_view_if_needed()
     pictures.first.screenshot(path=str(screenshot_dir / "reopened_picture.png"))
 
