@@ -76,12 +76,13 @@ function render({ model, el: root }) {
           ctx.fillStyle = "#E6E6E6"; ctx.fillRect(x, y, cell - 1, cell - 1);
           ctx.strokeStyle = C.masked; ctx.lineWidth = 1;
           ctx.beginPath(); ctx.moveTo(x + 2, y + cell - 3); ctx.lineTo(x + cell - 3, y + 2); ctx.stroke();
-          if (numbers) { ctx.fillStyle = C.muted; ctx.textAlign = "center"; ctx.fillText("−∞", x + cell / 2, y + cell / 2); }
+          if (numbers) { ctx.fillStyle = "#555"; ctx.textAlign = "center"; ctx.fillText("−∞", x + cell / 2, y + cell / 2); }
           continue;
         }
         const [fill, dark] = colour(values[r][c]);
         ctx.fillStyle = fill; ctx.fillRect(x, y, cell - 1, cell - 1);
-        if (numbers) { ctx.fillStyle = dark ? "#fff" : C.text; ctx.textAlign = "center"; ctx.fillText(format(values[r][c]), x + cell / 2, y + cell / 2); }
+        // the cells are shades of a colour from white, in either theme: dark ink on them, white on the darkest
+        if (numbers) { ctx.fillStyle = dark ? "#fff" : "#000"; ctx.textAlign = "center"; ctx.fillText(format(values[r][c]), x + cell / 2, y + cell / 2); }
       }
     }
     for (let c = 0; c < L; c++) {   // each label rotated on its own, inside the canvas's own scale
