@@ -116,24 +116,38 @@ def test_widgets_lay_themselves_out_at_three_widths_and_in_both_themes(page, lab
             widget.scroll_into_view_if_needed()
             widget.screenshot(path=str(screenshot_dir / f"width_{name}_{i}_{width}.png"))
 
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' })")
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    set_theme(page, "JupyterLab Dark")
+    try:
+        check_dark_theme(page, screenshot_dir, name)
+    finally:
+        set_theme(page, "JupyterLab Light")   # the theme is a setting the server keeps for the next tests
+    assert page.console_errors == [], page.console_errors
+
+
+def set_theme(page, theme):
+    light = "false" if "Dark" in theme else "true"
+    page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })", theme)
+    page.wait_for_function("(light) => document.body.dataset.jpThemeLight === light", arg=light, timeout=30_000)
     page.wait_for_timeout(1200)
+
+
+def check_dark_theme(page, screenshot_dir, name):
     assert_laid_out_for_the_width(widget_shapes(page), WIDTHS[-1])
     for i, widget in enumerate(page.locator(".dlw-widget").all()):
         widget.scroll_into_view_if_needed()
         widget.screenshot(path=str(screenshot_dir / f"dark_{name}_{i}.png"))
-        # the canvas sits on the theme's background, and its text is the theme's (light) text colour
+        # the canvas sits on the theme's background, and its title (the top 22 units: text only) is in the
+        # theme's light text colour
         background = widget.locator("canvas").evaluate("c => getComputedStyle(c).backgroundColor")
         assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
         light_text = widget.locator("canvas").evaluate("""(c) => {
-            const data = c.getContext('2d').getImageData(0, 0, c.width, Math.min(c.height, Math.round(30 * c.height / 100))).data;
+            const rows = Math.round(22 * Number(c.dataset.scale || 1) * c.width / parseFloat(c.style.width));
+            const data = c.getContext('2d').getImageData(0, 0, c.width, Math.min(c.height, rows)).data;
             let light = 0;
             for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 200 && data[p] > 180 && data[p + 1] > 180 && data[p + 2] > 180) light++;
             return light;
         }""")
         assert light_text > 0, f"no light text at the top of widget {i}"
-    assert page.console_errors == [], page.console_errors
 
 
 # ---------------------------------------------------------------- the drawing bugs, one test each
