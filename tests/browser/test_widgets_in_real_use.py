@@ -275,3 +275,22 @@ def test_the_feature_map_shows_window_products_and_sum_on_hover_and_from_the_key
             assert widget.get_attribute("data-readout-cell") == f"{r},{c}"
             assert float(widget.get_attribute("data-readout-sum")) == float(widget.get_attribute("data-readout-value"))
     assert page.console_errors == [], page.console_errors
+
+
+def test_channel_boxes_send_what_was_typed_on_enter_and_a_bad_count_leaves_the_picture(page, lab):
+    open_notebook(page, lab, LESSON)
+    run_all_cells(page)
+    widget = page.locator(".dlw-fm").first
+    widget.scroll_into_view_if_needed()
+    size = widget.get_attribute("data-output-size")
+    box = widget.locator("input[data-setting='in_channels']")
+    box.fill("abc")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.paramsError.includes(\"got 'abc'\")")
+    assert widget.get_attribute("data-output-size") == size and widget.get_attribute("data-error") == ""
+    assert "must be a whole number, got 'abc'" in widget.locator(".dlw-params-error").inner_text()
+    box.fill("16")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.paramsError === ''")
+    run_in_kernel(page, "assert calc.in_channels == 16, calc.in_channels")
+    assert page.console_errors == [], page.console_errors
