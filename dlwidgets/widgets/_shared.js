@@ -518,8 +518,23 @@ function kernelOf(model) {
     model.on("change:error", () => kernelAnswered(model));
     // ipywidgets marks a model's comm dead when the kernel restarts (and never live again)
     model.on("comm_live_update", () => pingKernel(model));
+    watchKernelStatus(model);
   }
   return state;
+}
+
+// Where the widget manager tells of its kernel (JupyterLab, Notebook 7), a kernel that stops, restarts or
+// goes away is checked at once, not at the learner's next move.
+const KERNEL_ENDINGS = new Set(["dead", "terminating", "restarting", "autorestarting"]);
+function watchKernelStatus(model) {
+  const kernel = model.widget_manager && model.widget_manager.kernel;
+  if (!kernel) return;
+  const check = () => pingKernel(model);
+  try {
+    if (kernel.statusChanged) kernel.statusChanged.connect((_, status) => { if (KERNEL_ENDINGS.has(status)) check(); });
+    if (kernel.disposed) kernel.disposed.connect(check);
+  } catch (error) {   // another front end's manager: the ping and the failed sends still tell
+  }
 }
 
 function kernelAnswered(model) {

@@ -43,6 +43,10 @@ def test_a_restarted_kernel_is_said_inside_the_widget_and_a_rerun_brings_it_back
     run_all_cells(page)
     page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.kernel === 'live'")
     assert page.locator(".dlw-fm").first.locator("input[data-setting='stride']").is_enabled()
+
+    # a kernel shut down is noticed at once too, before the learner touches anything
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.shutdown()")
+    page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.kernel === 'gone'", timeout=15_000)
     assert page.console_errors == [], page.console_errors
 
 
