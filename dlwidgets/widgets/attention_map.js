@@ -200,6 +200,7 @@ function render({ model, el: root }) {
     ctx.fillText(`decoder step 1…${L} ↓`, 0, 0); ctx.restore();
     ctx.textAlign = "left";
     ctx.fillText(`the same ${H} numbers at every step, for ${v.input_numbers} in`, left, top + L * cell + 38);
+    Object.assign(canvas.dataset, { gridRight: String(left + H * 9), gridTop: String(top), gridHeight: String(L * cell) });   // for tests
     // influence, log scale
     const logs = v.influence.map((x) => Math.log10(Math.max(x, 1e-300)));
     const lo = Math.min(...logs), hi = Math.max(...logs), span = Math.max(hi - lo, 1);

@@ -298,3 +298,24 @@ def test_channel_boxes_send_what_was_typed_on_enter_and_a_bad_count_leaves_the_p
     page.wait_for_function("() => document.querySelector('.dlw-fm').dataset.paramsError === ''")
     run_in_kernel(page, "assert calc.in_channels == 16, calc.in_channels")
     assert page.console_errors == [], page.console_errors
+
+
+def test_the_bottlenecks_left_grid_has_its_axes_labelled(page, lab):
+    open_notebook(page, lab, "course/11_attention.ipynb")
+    run_all_cells(page)
+    run_in_kernel(page, "bottleneck.set(panel='bottleneck')")
+    page.wait_for_function("() => [...document.querySelectorAll('.dlw-attn')].some(r => r.dataset.panel === 'bottleneck')")
+    canvas = page.locator(".dlw-attn[data-panel='bottleneck'] canvas").first
+    canvas.scroll_into_view_if_needed()
+    # the decoder-step axis label runs down beside the grid, in the middle of its height (text pixels there)
+    ink = canvas.evaluate("""(c) => {
+        const k = c.width / parseFloat(c.style.width) * Number(c.dataset.scale || 1);
+        const x0 = Math.round((Number(c.dataset.gridRight) + 6) * k), x1 = Math.round((Number(c.dataset.gridRight) + 18) * k);
+        const top = Number(c.dataset.gridTop), h = Number(c.dataset.gridHeight);
+        const y0 = Math.round((top + 0.3 * h) * k), y1 = Math.round((top + 0.7 * h) * k);
+        const data = c.getContext('2d').getImageData(x0, y0, x1 - x0, y1 - y0).data;
+        let ink = 0;
+        for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 60) ink++;
+        return ink;
+    }""")
+    assert ink > 20, ink
