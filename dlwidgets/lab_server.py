@@ -7,6 +7,9 @@ TCP acknowledgement, about 40 ms on Linux. That wait, not numpy or drawing, was 
 widget's key-press-to-pixels time. Browsers already send without delay on their side; this
 extension does the same on the server's side of each kernel websocket (TCP_NODELAY).
 
+It also makes saved notebooks keep each widget's picture instead of a live view that dies with
+the kernel (``dlwidgets.saved_widgets``).
+
 It is enabled by ``jupyter_server_config.d/dlwidgets.json``, installed with the package,
 and wraps whichever websocket connection class the server is configured with.
 """
@@ -41,6 +44,12 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp) -> None:
+    from .saved_widgets import pre_save_hook
+
+    # a saved notebook keeps each widget's picture, not a live view whose model dies with the kernel
+    contents = getattr(serverapp, "contents_manager", None)
+    if contents is not None and hasattr(contents, "register_pre_save_hook"):
+        contents.register_pre_save_hook(pre_save_hook)
     settings = serverapp.web_app.settings
     configured = settings.get("kernel_websocket_connection_class") or serverapp.kernel_websocket_connection_class
     settings["kernel_websocket_connection_class"] = without_nagle(configured)

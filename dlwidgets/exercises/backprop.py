@@ -83,13 +83,13 @@ TWO_LAYER_SPECS = [(4, 3, 5, 1, 20), (6, 2, 3, 2, 21), (1, 4, 2, 1, 22)]
 TWO_LAYER_HIDDEN_SPECS = [(16, 6, 8, 3, 23), (3, 1, 1, 1, 24)]
 
 TWO_LAYER_MISTAKES = [
-    Mistake(lambda *a: _flat(_no_tanh_derivative(*a)),
+    Mistake(_no_tanh_derivative,
             "tanh's derivative is missing. Between the hidden layer's output h and its pre-activation z, "
             "multiply element-wise by tanh'(z) = 1 - h**2."),
-    Mistake(lambda *a: _flat(_scaled(lambda args: 0.5)(*a)),
+    Mistake(_scaled(lambda args: 0.5),
             "every gradient is half the right size: the derivative of mean((out - y)**2) is "
             "2 * (out - y) / N; the factor 2 is missing."),
-    Mistake(lambda *a: _flat(_scaled(lambda args: np.asarray(args[1]).size)(*a)),
+    Mistake(_scaled(lambda args: np.asarray(args[1]).size),
             "every gradient is N times too large (N = number of entries of y): the loss is the MEAN of "
             "the squared errors, so divide by N."),
 ]
@@ -114,7 +114,7 @@ def check_two_layer_backward(fn, hidden: bool = False) -> None:
     if not callable(fn):
         check_function(fn, two_layer_grads, [], exercise="two_layer_backward", name="two_layer_backward")
 
-    def flat_answer(x, y, W1, b1, W2, b2):
+    def answer(x, y, W1, b1, W2, b2):
         got = fn(x, y, W1, b1, W2, b2)
         if not isinstance(got, (tuple, list)) or len(got) != 4:
             raise ValueError("it should return four arrays (dW1, db1, dW2, db2), "
@@ -124,14 +124,14 @@ def check_two_layer_backward(fn, hidden: bool = False) -> None:
             if shape != np.shape(p):
                 raise ValueError(f"{name} has shape {shape} but {name[1:]} has shape {np.shape(p)}: a gradient has "
                                  "the shape of its parameter" + (" (transposed?)" if shape[::-1] == np.shape(p) else ""))
-        return _flat(got)
+        return tuple(got)
 
-    flat_answer.__name__ = "two_layer_backward"
+    answer.__name__ = "two_layer_backward"
     specs = TWO_LAYER_SPECS + (TWO_LAYER_HIDDEN_SPECS if hidden else [])
     cases = [Case(two_layer_case(*spec), label=f"a batch of {spec[0]}, {spec[1]} inputs, {spec[2]} hidden tanh units, "
                                                 f"{spec[3]} output(s) (seed {spec[4]})") for spec in specs]
-    check_function(flat_answer, lambda *a: _flat(two_layer_grads(*a)), cases, exercise="two_layer_backward",
-                   name="two_layer_backward", mistakes=TWO_LAYER_MISTAKES, rtol=1e-7, atol=1e-10)
+    check_function(answer, lambda *a: tuple(two_layer_grads(*a)), cases, exercise="two_layer_backward",
+                   name="two_layer_backward", mistakes=TWO_LAYER_MISTAKES, rtol=1e-7, atol=1e-10, parts=_GRAD_NAMES)
     case = cases[0].args
     gap = float(np.max(np.abs(_flat(fn(*case)) - _flat(finite_difference_grads(*case)))))
     print(f"  and it agrees with central finite differences of the loss to {gap:.1e}.")

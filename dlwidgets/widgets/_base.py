@@ -39,8 +39,10 @@ change is to that very view.
 
 from __future__ import annotations
 
+import difflib
 import math
 import pathlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -53,15 +55,27 @@ import traitlets
 from ..cpu_limit import fit_blas_for_widgets
 from ._static import StaticFallback
 
-__all__ = ["CourseWidget", "Setting", "front_end", "whole_number", "real_number", "seed_number", "switch", "choice",
+__all__ = ["CourseWidget", "Setting", "UnknownSetting", "front_end", "in_course_frame", "whole_number", "real_number", "seed_number", "switch", "choice",
            "keep_newest", "trim_to_budget"]
 
 _HERE = pathlib.Path(__file__).parent
 
 
-def front_end(filename: str) -> str:
-    """A widget's ES module with the shared helpers (_shared.js) in front of it."""
-    return (_HERE / "_shared.js").read_text(encoding="utf-8") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
+_DEFAULT_EXPORT = re.compile(r"export\s+default\s*\{\s*render\s*,?\s*\}\s*;?\s*$")
+
+
+def in_course_frame(module: str) -> str:
+    """A widget module whose ``export default { render };`` (at its end) renders inside the shared frame
+    (``courseWidget`` in _shared.js): a notice when its kernel is gone, a redraw on a new width, pixel
+    ratio or theme, the shared CSS. A module that ends otherwise is returned unchanged."""
+    return _DEFAULT_EXPORT.sub("export default { render: courseWidget(render) };", module.rstrip()) + "\n"
+
+
+def front_end(*filenames: str) -> str:
+    """A widget's ES module with the shared helpers (_shared.js) in front of it, in the shared frame (see
+    ``in_course_frame``); several files (helpers, then the widget's own) are joined in order."""
+    parts = [(_HERE / name).read_text(encoding="utf-8") for name in ("_shared.js", *filenames)]
+    return in_course_frame("\n".join(parts))
 
 
 def _label(name: str, label: str | None) -> str:
@@ -135,10 +149,39 @@ def trim_to_budget(cache: OrderedDict, budget: int, nbytes, keep: int = 1) -> No
         total -= size
 
 
+def _json_safe(value):
+    """A setting as JSON can carry it: NaN and infinities (which a learner may type) as their names, which
+    the front end shows as they are; anything else unchanged. Without this jupyter_client warns about
+    non-compliant JSON in the learner's notebook."""
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def _setting_to_json(value, _widget):
+    return _json_safe(value)
+
+
+class UnknownSetting(TypeError):
+    """``set()`` was given a name the widget does not have; IPython shows the sentence alone, no traceback."""
+
+    def _render_traceback_(self):
+        return ["\x1b[31m✘ " + str(self) + "\x1b[0m"]
+
+
 class Setting(traitlets.Any):
     """A widget's setting: any value, checked by the widget's own code, so that a bad one shows a message in
     the widget. A value equal to the old one but of another type (12.0 for 12, 1 for True) is a change here,
-    which traitlets would let pass unseen: the widget checks it at once, not at the next change."""
+    which traitlets would let pass unseen: the widget checks it at once, not at the next change. NaN and
+    infinities go to the front end as their names (JSON has no such numbers)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metadata = {**self.metadata, "to_json": _setting_to_json}
 
     def set(self, obj, value):
         old = obj._trait_values.get(self.name, self.default_value)
@@ -226,9 +269,12 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
 
     def set(self, **settings) -> "CourseWidget":
         """Change several settings at once (one recomputation); returns the widget."""
-        unknown = set(settings) - set(self._SETTINGS) - set(self._DISPLAY_TRAITS)
+        known = tuple(self._SETTINGS) + tuple(self._DISPLAY_TRAITS)
+        unknown = sorted(set(settings) - set(known))
         if unknown:
-            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(self._SETTINGS)}")
+            guesses = [match for name in unknown for match in difflib.get_close_matches(name, known, n=1)]
+            raise UnknownSetting(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(self._SETTINGS)}"
+                                 + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")) from None
         with self.hold_trait_notifications():
             for key, value in settings.items():
                 setattr(self, key, value)
@@ -359,6 +405,9 @@ class CourseWidget(StaticFallback, anywidget.AnyWidget):
         """Answer a look-ahead request from the front end with the neighbouring views, from a thread of
         its own: the kernel goes on at once to the messages behind it, such as the learner's next
         change, which then stops the look-ahead before its next view (see _nearby)."""
+        if isinstance(content, dict) and "ping" in content:  # the front end asks whether a kernel is listening
+            self.send({"pong": content["ping"]})
+            return
         request = content.get("lookahead") if isinstance(content, dict) else None
         if isinstance(request, dict):
             # the neighbours of the settings as they are when the request comes, not when the thread runs

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..core import Objective
-from ._base import _HERE
+from ._base import front_end
 
 __all__ = ["landscape_front_end", "surface_grid", "short", "short_list", "surface_colormap", "draw_surface", "GRID",
            "RACE_STYLE"]
@@ -28,8 +28,9 @@ RACE_STYLE = {
 
 
 def landscape_front_end(filename: str) -> str:
-    """_shared.js, then _landscape.js (contours, paths, log plots), then the widget's own module."""
-    return "\n".join((_HERE / name).read_text(encoding="utf-8") for name in ("_shared.js", "_landscape.js", filename))
+    """_shared.js, then _landscape.js (contours, paths, log plots), then the widget's own module, in the shared
+    frame (kernel notice, resize and theme redraws)."""
+    return front_end("_landscape.js", filename)
 
 
 def short(x: float, digits: int = 5):

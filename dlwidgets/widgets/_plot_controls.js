@@ -57,9 +57,9 @@ function plotBox(ctx, left, top, width, height, opts) {
     },
   };
   ctx.save();
-  ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
+  ctx.strokeStyle = THEME.muted; ctx.lineWidth = 1;
   ctx.strokeRect(left + 0.5, top + 0.5, width, height);
-  ctx.fillStyle = "#000"; ctx.font = "11px sans-serif";
+  ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif";
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   for (const t of opts.xTicks || ticks(x0, x1, 6)) {
     const p = box.px(t);
@@ -71,7 +71,7 @@ function plotBox(ctx, left, top, width, height, opts) {
     ? (() => { const out = []; const every = Math.max(1, Math.ceil((y1 - y0) / 8));
       for (let e = Math.ceil(y0); e <= Math.floor(y1); e += every) out.push(Math.pow(10, e)); return out; })()
     : ticks(y0, y1, 5));
-  ctx.strokeStyle = "#e4e4e4";
+  ctx.strokeStyle = THEME.empty;
   for (const t of yt) {
     const p = box.py(t);
     ctx.beginPath(); ctx.moveTo(left + 1, p); ctx.lineTo(left + width - 1, p); ctx.stroke();
@@ -89,15 +89,29 @@ function plotBox(ctx, left, top, width, height, opts) {
   return box;
 }
 
-// A polyline through (xs[i], ys[i]) inside a plot box; null values break the line.
+// A pixel coordinate kept within a range the canvas draws reliably (a diverging value may be 1e30).
+function clampPixel(p) {
+  return Math.max(-1e5, Math.min(1e5, p));
+}
+
+// Clip what is drawn next to a plot box (ctx.save() first, ctx.restore() after): a line that leaves the
+// box (a diverging path, a value off the scale) is cut at its frame, never drawn over titles and text.
+function clipToBox(ctx, box) {
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.width, box.height);
+  ctx.clip();
+}
+
+// A polyline through (xs[i], ys[i]) inside a plot box, clipped to it; null values break the line.
 function polyline(ctx, box, xs, ys, color, width = 2, dash = []) {
   ctx.save();
+  clipToBox(ctx, box);
   ctx.strokeStyle = color; ctx.lineWidth = width; ctx.setLineDash(dash);
   ctx.beginPath();
   let pen = false;
   for (let i = 0; i < xs.length; i++) {
     if (ys[i] === null || ys[i] === undefined || !Number.isFinite(ys[i])) { pen = false; continue; }
-    const x = box.px(xs[i]), y = box.py(ys[i]);
+    const x = clampPixel(box.px(xs[i])), y = clampPixel(box.py(ys[i]));
     if (pen) ctx.lineTo(x, y); else ctx.moveTo(x, y);
     pen = true;
   }
@@ -113,7 +127,7 @@ function legend(ctx, x, y, entries) {
     const yy = y + i * 15;
     ctx.strokeStyle = color; ctx.lineWidth = 2.5; ctx.setLineDash(dash);
     ctx.beginPath(); ctx.moveTo(x, yy); ctx.lineTo(x + 22, yy); ctx.stroke();
-    ctx.fillStyle = "#000"; ctx.fillText(text, x + 28, yy);
+    ctx.fillStyle = THEME.text; ctx.fillText(text, x + 28, yy);
   });
   ctx.restore();
 }

@@ -7,18 +7,15 @@ after the course-wide ``_shared.js`` and before the widget's own module.
 from __future__ import annotations
 
 import math
-import pathlib
 
 from ._base import front_end
 
 __all__ = ["lesson_front_end", "finite", "finite_list"]
 
-_HERE = pathlib.Path(__file__).parent
-
 
 def lesson_front_end(filename: str) -> str:
     """_shared.js + _plot_controls.js + the widget's own module, as one ES module."""
-    return front_end("_plot_controls.js") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
+    return front_end("_plot_controls.js", filename)
 
 
 def finite(value):

@@ -283,21 +283,69 @@ function stepPlayer(model, root, { positions, draw, playLabel, stepLabel, maxSpe
   return player;
 }
 
-// Size a canvas for crisp drawing on high-density screens; returns its 2-D context, cleared.
-// The bitmap is only reallocated when the size changes, so redrawing every frame stays cheap.
+// Size a canvas for crisp drawing on high-density screens; returns its 2-D context, cleared, with
+// the widget's theme colours read (THEME). The widget draws in its own units, `width` x `height`;
+// when the column is narrower than `width`, the whole picture is scaled down evenly (never squashed
+// one way), to at most MIN_CANVAS_SCALE, below which the widget scrolls sideways rather than shrink
+// its text further. canvasPoint() maps a click or hover back to those units. The bitmap is only
+// reallocated when the size changes, so redrawing every frame stays cheap; the widget's frame (see
+// courseWidget) redraws on resize, on a new device-pixel ratio and on a new theme.
+const MIN_CANVAS_SCALE = 0.75;
+const CANVAS_SIZE = new WeakMap();   // canvas -> { width, height, scale } in the widget's units
+function canvasScale(canvas, width) {
+  const parent = canvas.parentElement;
+  const room = parent ? parent.clientWidth : 0;
+  return room > 0 && room < width ? Math.max(MIN_CANVAS_SCALE, room / width) : 1;
+}
 function sizeCanvas(canvas, width, height) {
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.round(width * dpr), h = Math.round(height * dpr);
+  const scale = canvasScale(canvas, width);
+  const cssWidth = width * scale, cssHeight = height * scale;
+  const w = Math.round(cssWidth * dpr), h = Math.round(cssHeight * dpr);
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
   }
+  canvas.style.width = `${cssWidth}px`;
+  canvas.style.height = `${cssHeight}px`;
+  CANVAS_SIZE.set(canvas, { width, height, scale });
+  canvas.dataset.scale = String(Number(scale.toFixed(3)));
+  refreshTheme(canvas);
   const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, 0, 0);
   ctx.clearRect(0, 0, width, height);
   return ctx;
+}
+
+// Where a pointer event is on a canvas sized by sizeCanvas, in the widget's drawing units.
+function canvasPoint(canvas, event) {
+  const rect = canvas.getBoundingClientRect();
+  const size = CANVAS_SIZE.get(canvas) || { width: rect.width, height: rect.height };
+  return {
+    x: ((event.clientX - rect.left) * size.width) / (rect.width || 1),
+    y: ((event.clientY - rect.top) * size.height) / (rect.height || 1),
+  };
+}
+
+// Colours that come from the JupyterLab theme (its CSS variables; light defaults elsewhere), read
+// afresh by every sizeCanvas. Data keep the Okabe-Ito PALETTE; text, lines, grids and empty
+// cells use THEME, so a dark theme gets light text on its own background.
+const THEME = {
+  text: "#000", muted: "#555", grid: "#BBB", line: "#444", background: "#fff", empty: "#F2F2F2",
+  panel: "#fff", dark: false,
+};
+function refreshTheme(node) {
+  const css = getComputedStyle(node);
+  const get = (name, fallback) => (css.getPropertyValue(name) || "").trim() || fallback;
+  THEME.text = get("--jp-ui-font-color0", "#000");
+  THEME.muted = get("--jp-ui-font-color2", "#555");
+  THEME.grid = get("--jp-border-color1", "#BBB");
+  THEME.line = get("--jp-ui-font-color1", "#444");
+  THEME.background = get("--jp-layout-color0", "#fff");
+  THEME.panel = get("--jp-layout-color0", "#fff");
+  THEME.empty = get("--jp-layout-color2", "#F2F2F2");
+  THEME.dark = (document.body && document.body.dataset.jpThemeLight === "false") || false;
+  return THEME;
 }
 
 // Listen to several model events; returns a function that removes the listeners.
@@ -368,7 +416,7 @@ function askNearby(model, name, values) {
   }
   state.asked = performance.now();
   state.askedFor = request;
-  model.send({ lookahead: { name, values } });
+  if (!sendToKernel(model, { lookahead: { name, values } })) state.asked = null;
 }
 
 // After setting `name` changed: draw the looked-ahead view for the new settings if there is one,
@@ -439,4 +487,180 @@ function showError(root, box, message) {
   box.hidden = !message;
   box.textContent = message ? `Impossible settings: ${message}` : "";
   root.dataset.error = message || "";
+}
+
+// ---------------------------------------------------------------- the frame around every widget
+// front_end() in _base.py wraps each widget's `export default { render }` in courseWidget(render),
+// so every widget gets these without code of its own: a notice when no kernel answers any more
+// (restarted, stopped, or a reopened notebook drawn from saved state), with its controls disabled;
+// a redraw when its width, the screen's pixel ratio or the JupyterLab theme changes; the shared CSS.
+
+const KERNEL = new WeakMap();   // model -> { gone, why, views: Set of callbacks, pinged, timer, answered }
+// A ping not answered within this time means no kernel is listening (a busy one answers widget
+// messages from a thread of its own, in milliseconds).
+const KERNEL_PATIENCE_MS = 6000;
+const KERNEL_GONE = {
+  restarted: "The kernel behind this widget has restarted or stopped, so the widget no longer changes: "
+    + "what you see is its last picture. Run this cell again (after the cells above it) to bring it back.",
+  silent: "No kernel is answering this widget (the notebook was reopened, or the kernel restarted or "
+    + "stopped): what you see is its last picture. Run this cell again (after the cells above it) to bring it back.",
+};
+
+function kernelOf(model) {
+  let state = KERNEL.get(model);
+  if (!state) {
+    state = { gone: false, why: "", views: new Set(), pinged: 0, timer: null, answered: false };
+    KERNEL.set(model, state);
+    model.on("msg:custom", (content) => {
+      if (content && content.pong !== undefined) kernelAnswered(model);
+    });
+    model.on("change:view", () => kernelAnswered(model));
+    model.on("change:error", () => kernelAnswered(model));
+    // ipywidgets marks a model's comm dead when the kernel restarts (and never live again)
+    model.on("comm_live_update", () => pingKernel(model));
+    watchKernelStatus(model);
+  }
+  return state;
+}
+
+// Where the widget manager tells of its kernel (JupyterLab, Notebook 7), a kernel that stops, restarts or
+// goes away is checked at once, not at the learner's next move.
+const KERNEL_ENDINGS = new Set(["dead", "terminating", "restarting", "autorestarting"]);
+function watchKernelStatus(model) {
+  const kernel = model.widget_manager && model.widget_manager.kernel;
+  if (!kernel) return;
+  const check = () => pingKernel(model);
+  try {
+    if (kernel.statusChanged) kernel.statusChanged.connect((_, status) => { if (KERNEL_ENDINGS.has(status)) check(); });
+    if (kernel.disposed) kernel.disposed.connect(check);
+  } catch (error) {   // another front end's manager: the ping and the failed sends still tell
+  }
+}
+
+function kernelAnswered(model) {
+  const state = kernelOf(model);
+  state.answered = true;
+  if (state.timer !== null) { clearTimeout(state.timer); state.timer = null; }
+  if (state.gone) setKernelGone(model, "");
+}
+
+function setKernelGone(model, why) {
+  const state = kernelOf(model);
+  state.gone = !!why;
+  state.why = why;
+  for (const show of state.views) show();
+}
+
+// Send a message to Python; false (and the widget says its kernel is gone) if it cannot be sent.
+function sendToKernel(model, content) {
+  try {
+    model.send(content);
+    return true;
+  } catch (error) {   // "Cannot send": the comm went with its kernel
+    setKernelGone(model, KERNEL_GONE.restarted);
+    return false;
+  }
+}
+
+// Ask Python for a sign of life; no answer within KERNEL_PATIENCE_MS means no kernel is listening.
+function pingKernel(model) {
+  const state = kernelOf(model);
+  if (state.timer !== null) return;
+  state.pinged += 1;
+  if (!sendToKernel(model, { ping: state.pinged })) return;
+  state.timer = setTimeout(() => {
+    state.timer = null;
+    setKernelGone(model, KERNEL_GONE.silent);
+  }, KERNEL_PATIENCE_MS);
+}
+
+// The notice and disabled controls of one view of the model, kept up to date; returns a cleanup.
+function watchKernel(model, root) {
+  const state = kernelOf(model);
+  const notice = el("div", { class: "dlw-kernel-gone", role: "status", hidden: "" });
+  root.prepend(notice);
+  const disabled = new Set();
+  const show = () => {
+    notice.hidden = !state.gone;
+    notice.textContent = state.gone ? state.why : "";
+    root.dataset.kernel = state.gone ? "gone" : "live";
+    if (state.gone) {
+      for (const control of root.querySelectorAll("input, select, button, textarea")) {
+        if (!control.disabled) { control.disabled = true; disabled.add(control); }
+      }
+    } else {
+      for (const control of disabled) control.disabled = false;
+      disabled.clear();
+    }
+  };
+  state.views.add(show);
+  show();
+  pingKernel(model);
+  return () => state.views.delete(show);
+}
+
+// Redraw the widget (every view callback followView registered) when its width changes, the screen's
+// pixel ratio changes (zoom, another monitor) or JupyterLab switches theme.
+function redrawOnChanges(model, root) {
+  const redraw = () => { for (const draw of lookaheadOf(model).redraws) draw(); };
+  let width = root.clientWidth, frame = null;
+  const soon = () => {
+    if (frame === null) frame = requestAnimationFrame(() => { frame = null; redraw(); });
+  };
+  const resized = new ResizeObserver(() => {
+    if (root.clientWidth !== width) { width = root.clientWidth; soon(); }
+  });
+  resized.observe(root);
+  // A new theme swaps JupyterLab's style sheets, and the page's layout settles a moment later: redraw at
+  // once (colours) and again then (sizes).
+  let settle = null;
+  const themed = new MutationObserver(() => {
+    soon();
+    clearTimeout(settle);
+    settle = setTimeout(soon, 500);
+  });
+  if (document.body) themed.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  let ratio = null;
+  const watchRatio = () => {
+    ratio = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    ratio.addEventListener("change", onRatio, { once: true });
+  };
+  function onRatio() { soon(); watchRatio(); }
+  watchRatio();
+  return () => {
+    resized.disconnect();
+    themed.disconnect();
+    clearTimeout(settle);
+    ratio.removeEventListener("change", onRatio);
+    if (frame !== null) cancelAnimationFrame(frame);
+  };
+}
+
+const SHARED_CSS = `
+.dlw-widget { max-width: 100%; overflow-x: auto; }
+.dlw-widget canvas { display: block; max-width: none; background: var(--jp-layout-color0, #fff); }
+.dlw-widget .dlw-kernel-gone { color: var(--jp-ui-font-color0, #000); background: var(--jp-warn-color3, #FFF3CD);
+  border-left: 4px solid var(--jp-warn-color1, #E69F00); padding: 6px 10px; margin: 0 0 6px 0; }
+.dlw-widget .dlw-kernel-gone[hidden] { display: none; }
+.dlw-widget .dlw-readout { font-family: var(--jp-code-font-family, monospace); font-size: 12px; min-height: 1.4em;
+  margin: 4px 0; white-space: pre-wrap; }
+`;
+function addSharedCss() {
+  if (document.getElementById("dlw-shared-css")) return;
+  const style = el("style", { id: "dlw-shared-css", text: SHARED_CSS });
+  document.head.append(style);
+}
+
+// A widget's render wrapped in the frame above (front_end() does this for `export default { render }`).
+function courseWidget(render) {
+  return ({ model, el: root, ...rest }) => {
+    addSharedCss();
+    root.classList.add("dlw-widget");
+    const cleanup = render({ model, el: root, ...rest });
+    const stops = [watchKernel(model, root), redrawOnChanges(model, root)];
+    return () => {
+      for (const stop of stops) stop();
+      if (typeof cleanup === "function") cleanup();
+    };
+  };
 }

@@ -3,7 +3,7 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, sizeCanvas, shade, listen, ...).
 
 const C = { weight: PALETTE.blue, pos: PALETTE.orange, neg: PALETTE.sky, masked: "#9A9A9A", fixed: PALETTE.vermillion,
-  attended: PALETTE.green, text: "#000", muted: "#555", grid: "#BBB", sel: PALETTE.vermillion };
+  attended: PALETTE.green, get text() { return THEME.text; }, get muted() { return THEME.muted; }, get grid() { return THEME.grid; }, sel: PALETTE.vermillion };
 const KINDS = [["scaled", "scaled dot  q·k/√d_k"], ["dot", "dot  q·k"], ["additive", "additive  vᵀtanh(W_q q + W_k k)"]];
 const DKS = ["1", "4", "16", "64", "256"];
 const MASKS = [["none", "none"], ["causal", "causal (decoder)"], ["padding", "padding"]];
@@ -32,7 +32,10 @@ function render({ model, el: root }) {
   // Arrow keys on the picture choose the query row, not JupyterLab's shortcuts.
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const facts = el("div", { class: "dlw-facts" });
-  root.append(controls, error, canvas, facts);
+  // Hover over a cell (or Shift + arrow keys on the picture) to see its weight as the softmax of its row.
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
+  root.append(controls, error, canvas, readout, facts);
+  let hover = null;   // [query row, key column, "scores" | "weights"]
 
   let draws = 0, selected = model.get("selected"), geometry = null;
   const view = () => viewOf(model);
@@ -73,26 +76,46 @@ function render({ model, el: root }) {
           ctx.fillStyle = "#E6E6E6"; ctx.fillRect(x, y, cell - 1, cell - 1);
           ctx.strokeStyle = C.masked; ctx.lineWidth = 1;
           ctx.beginPath(); ctx.moveTo(x + 2, y + cell - 3); ctx.lineTo(x + cell - 3, y + 2); ctx.stroke();
-          if (numbers) { ctx.fillStyle = C.muted; ctx.textAlign = "center"; ctx.fillText("−∞", x + cell / 2, y + cell / 2); }
+          if (numbers) { ctx.fillStyle = "#555"; ctx.textAlign = "center"; ctx.fillText("−∞", x + cell / 2, y + cell / 2); }
           continue;
         }
         const [fill, dark] = colour(values[r][c]);
         ctx.fillStyle = fill; ctx.fillRect(x, y, cell - 1, cell - 1);
-        if (numbers) { ctx.fillStyle = dark ? "#fff" : C.text; ctx.textAlign = "center"; ctx.fillText(format(values[r][c]), x + cell / 2, y + cell / 2); }
+        // the cells are shades of a colour from white, in either theme: dark ink on them, white on the darkest
+        if (numbers) { ctx.fillStyle = dark ? "#fff" : "#000"; ctx.textAlign = "center"; ctx.fillText(format(values[r][c]), x + cell / 2, y + cell / 2); }
       }
     }
-    ctx.save();
-    for (let c = 0; c < L; c++) {
+    for (let c = 0; c < L; c++) {   // each label rotated on its own, inside the canvas's own scale
+      ctx.save();
       ctx.translate(x0 + c * cell + cell / 2, y0 - 5); ctx.rotate(-Math.PI / 4);
       ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.fillText(tokens[c], 0, 0);
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      const dpr = window.devicePixelRatio || 1; ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.restore();
     }
-    ctx.restore();
     ctx.strokeStyle = C.sel; ctx.lineWidth = 2;
     ctx.strokeRect(x0 - 1, y0 + selected * cell - 1, L * cell + 1, cell + 1);
     ctx.fillStyle = C.muted; ctx.textAlign = "center";
     ctx.fillText("keys →", x0 + (L * cell) / 2, y0 + L * cell + 10);
+  }
+
+  // The hovered cell's weight as softmax of its row of scores: exp((s − max) / T) over the row's sum.
+  function showReadout(v) {
+    if (!v || !hover) {
+      readout.textContent = v ? "Hover over a cell to see its weight worked out as the softmax of its row." : "";
+      delete root.dataset.readoutWeight; delete root.dataset.readoutCell;
+      return;
+    }
+    const [r, k] = hover, T = v.temperature, row = v.scores[r], hidden = v.masked[r];
+    const open = row.map((_, j) => !hidden[j]);
+    const top = Math.max(...row.filter((_, j) => open[j]));
+    const e = row.map((s, j) => (open[j] ? Math.exp((s - top) / T) : 0));
+    const total = e.reduce((a, b) => a + b, 0);
+    const q = v.tokens[r], key = v.tokens[k];
+    readout.textContent = hidden[k]
+      ? `query “${q}”, key “${key}”: hidden by the mask, score −∞, so its weight is exp(−∞) / … = 0`
+      : `query “${q}”, key “${key}”: score ${fmt(row[k])}; weight = exp((${fmt(row[k])} − ${fmt(top)}) / ${T}) / Σ_j exp((s_j − ${fmt(top)}) / ${T})`
+        + ` = ${e[k].toPrecision(3)} / ${total.toPrecision(4)} = ${(e[k] / total).toFixed(4)}   (core: ${v.weights[r][k].toFixed(4)})`;
+    root.dataset.readoutCell = `${r},${k}`;
+    root.dataset.readoutWeight = String(hidden[k] ? 0 : e[k] / total);
   }
 
   function drawAttention(v) {
@@ -125,12 +148,25 @@ function render({ model, el: root }) {
       ctx.fillText(v.masked[selected][c] ? "0 (masked)" : w[c].toFixed(3), barX + 54 + 150 * w[c], y + cell / 2);
     }
     geometry = { top, cell, L, left, x2 };
+    canvas.dataset.rowTop = String(top); canvas.dataset.rowHeight = String(cell);
+    canvas.dataset.weightsLeft = String(x2);
+    if (hover && (hover[0] >= L || hover[1] >= L)) hover = null;
+    if (hover) {
+      const [r, k] = hover, gx = hover[2] === "scores" ? left : x2;
+      ctx.strokeStyle = C.text; ctx.lineWidth = 2; ctx.strokeRect(gx + k * cell - 1, top + r * cell - 1, cell + 1, cell + 1);
+    }
     const c = v.compare;
     facts.textContent = "";
-    facts.append(
-      el("span", { text: `unscaled q·k: score std ${c.dot.score_std.toFixed(2)}, largest weight per row ${c.dot.mean_max_weight.toFixed(2)} on average` }),
-      el("span", { text: `scaled q·k/√${v.d_k}: std ${c.scaled.score_std.toFixed(2)}, largest weight ${c.scaled.mean_max_weight.toFixed(2)}` }),
-    );
+    if (v.kind === "additive") {
+      const s = v.shown_stats;
+      facts.append(el("span", { text: `additive vᵀtanh(W_q q + W_k k): score std ${s.score_std.toFixed(2)}, largest weight per row ${s.mean_max_weight.toFixed(2)} on average (1/√d_k scales dot products only)` }));
+    } else {
+      facts.append(
+        el("span", { text: `unscaled q·k: score std ${c.dot.score_std.toFixed(2)}, largest weight per row ${c.dot.mean_max_weight.toFixed(2)} on average` }),
+        el("span", { text: `scaled q·k/√${v.d_k}: std ${c.scaled.score_std.toFixed(2)}, largest weight ${c.scaled.mean_max_weight.toFixed(2)}` }),
+      );
+    }
+    showReadout(v);
     root.dataset.selected = String(selected);
     root.dataset.rowMax = String(v.row_max[selected]);
     root.dataset.maskedWeight = String(v.weights.reduce((s, row, r) => s + row.reduce((t, x, k) => t + (v.masked[r][k] ? x : 0), 0), 0));
@@ -142,7 +178,7 @@ function render({ model, el: root }) {
     const top = 40, left = 20;
     const plotX = left + H * 9 + 60, plotW = 300, plotH = L * cell;
     const mapX = plotX + plotW + 70;
-    const width = mapX + L * cell + 20, height = top + Math.max(L * cell, 120) + 60;
+    const width = mapX + L * cell + 20, height = top + Math.max(L * cell, 120) + 72;
     const ctx = setup(width, height);
     ctx.font = "bold 12px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
     ctx.fillText("no attention: what the decoder", left, top - 28);
@@ -155,8 +191,16 @@ function render({ model, el: root }) {
         ctx.fillRect(left + u * 9, top + r * cell, 8, cell - 1);
       }
     }
-    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
-    ctx.fillText(`the same ${H} numbers, for ${v.input_numbers} in`, left, top + L * cell + 12);
+    // axes of the left grid: one column per number of the fixed context, one row per decoder step
+    ctx.strokeStyle = C.grid; ctx.lineWidth = 1; ctx.strokeRect(left - 0.5, top - 0.5, H * 9, L * cell);
+    ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted; ctx.textAlign = "center";
+    ctx.fillText("1", left + 4, top + L * cell + 10); ctx.fillText(String(H), left + (H - 1) * 9 + 4, top + L * cell + 10);
+    ctx.fillText(`context number (1…${H})`, left + (H * 9) / 2, top + L * cell + 24);
+    ctx.save(); ctx.translate(left + H * 9 + 12, top + (L * cell) / 2); ctx.rotate(Math.PI / 2);
+    ctx.fillText(`decoder step 1…${L} ↓`, 0, 0); ctx.restore();
+    ctx.textAlign = "left";
+    ctx.fillText(`the same ${H} numbers at every step, for ${v.input_numbers} in`, left, top + L * cell + 38);
+    Object.assign(canvas.dataset, { gridRight: String(left + H * 9), gridTop: String(top), gridHeight: String(L * cell) });   // for tests
     // influence, log scale
     const logs = v.influence.map((x) => Math.log10(Math.max(x, 1e-300)));
     const lo = Math.min(...logs), hi = Math.max(...logs), span = Math.max(hi - lo, 1);
@@ -185,6 +229,7 @@ function render({ model, el: root }) {
     );
     root.dataset.influenceFirst = String(v.influence_first);
     geometry = null;
+    showReadout(null);
   }
 
   function draw() {
@@ -193,7 +238,7 @@ function render({ model, el: root }) {
     showError(root, error, message);
     root.dataset.panel = v.panel || "";
     if (message || !v.panel) {
-      setup(10, 10); facts.textContent = "";
+      setup(10, 10); facts.textContent = ""; readout.textContent = "";
       canvas.setAttribute("aria-label", message || "");
     } else {
       if (v.panel === "attention") { selected = Math.max(0, Math.min(v.tokens.length - 1, selected)); drawAttention(v); }
@@ -211,7 +256,13 @@ function render({ model, el: root }) {
     save(model, "selected", selected);
   }
   canvas.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowDown") choose(selected + 1);
+    if (e.shiftKey && e.key.startsWith("Arrow") && geometry) {   // Shift + arrows: the cell whose arithmetic is shown
+      const [r, k] = hover || [selected, 0];
+      const d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+      const last = geometry.L - 1;
+      hover = hover ? [Math.max(0, Math.min(last, r + d[0])), Math.max(0, Math.min(last, k + d[1])), "weights"] : [r, k, "weights"];
+      draw();
+    } else if (e.key === "ArrowDown") choose(selected + 1);
     else if (e.key === "ArrowUp") choose(selected - 1);
     else return;
     e.preventDefault();
@@ -219,12 +270,26 @@ function render({ model, el: root }) {
   });
   canvas.addEventListener("click", (e) => {
     if (!geometry) return;
-    const rect = canvas.getBoundingClientRect();
-    const scale = rect.width / parseFloat(canvas.style.width || rect.width);
-    const y = (e.clientY - rect.top) / scale;
+    const { y } = canvasPoint(canvas, e);
     const row = Math.floor((y - geometry.top) / geometry.cell);
     if (row >= 0 && row < geometry.L) choose(row);
   });
+  // The cell under the pointer, in either heat map: [row, column, which map], or null.
+  function cellAt(e) {
+    if (!geometry) return null;
+    const { x, y } = canvasPoint(canvas, e);
+    const r = Math.floor((y - geometry.top) / geometry.cell);
+    for (const [x0, name] of [[geometry.left, "scores"], [geometry.x2, "weights"]]) {
+      const k = Math.floor((x - x0) / geometry.cell);
+      if (r >= 0 && r < geometry.L && k >= 0 && k < geometry.L) return [r, k, name];
+    }
+    return null;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const next = cellAt(e);
+    if (JSON.stringify(next) !== JSON.stringify(hover)) { hover = next; draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hover) { hover = null; draw(); } });
 
   const onView = () => { syncControls(); draw(); };
   const onSelected = () => { selected = model.get("selected"); draw(); };

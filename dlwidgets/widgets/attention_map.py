@@ -102,6 +102,8 @@ class AttentionMap(CourseWidget):
             "score_abs_max": float(max(np.max(np.abs(shown)), 1e-12)),
             "row_max": weights.max(axis=1).tolist(),
             "compare": score_scaling_comparison(q, k, mask=m, temperature=v["temperature"]),
+            # the same two numbers for the scores shown (the additive ones have no 1/√d_k to compare)
+            "shown_stats": {"score_std": float(np.std(scores)), "mean_max_weight": float(weights.max(axis=1).mean())},
         }
 
     def _bottleneck_view(self, s, v):
@@ -131,11 +133,15 @@ class AttentionMap(CourseWidget):
         c = v["compare"]
         mask = {"none": "no mask", "causal": "a causal mask",
                 "padding": f"the last {v['padding']} tokens masked as padding"}[v["mask"]]
-        return (f"Attention map: self-attention over {len(v['tokens'])} tokens ({' '.join(v['tokens'])}) with "
-                f"{v['kind']} scores, d_k = {v['d_k']}, temperature {v['temperature']:g} and {mask}. "
-                f"Unscaled scores have standard deviation {c['dot']['score_std']:.2f} and the largest weight "
-                f"per row averages {c['dot']['mean_max_weight']:.2f}; scaled by 1/√d_k: "
-                f"{c['scaled']['score_std']:.2f} and {c['scaled']['mean_max_weight']:.2f}.")
+        head = (f"Attention map: self-attention over {len(v['tokens'])} tokens ({' '.join(v['tokens'])}) with "
+                f"{v['kind']} scores, d_k = {v['d_k']}, temperature {v['temperature']:g} and {mask}. ")
+        if v["kind"] == "additive":
+            shown = v["shown_stats"]
+            return head + (f"Additive scores have standard deviation {shown['score_std']:.2f} and the largest weight "
+                           f"per row averages {shown['mean_max_weight']:.2f} (1/√d_k scales dot products only).")
+        return head + (f"Unscaled scores have standard deviation {c['dot']['score_std']:.2f} and the largest weight "
+                       f"per row averages {c['dot']['mean_max_weight']:.2f}; scaled by 1/√d_k: "
+                       f"{c['scaled']['score_std']:.2f} and {c['scaled']['mean_max_weight']:.2f}.")
 
     def _draw_figure(self, fig, v: dict) -> None:
         """The scores and weights heat maps, or the bottleneck demo."""

@@ -69,8 +69,8 @@ class FeatureMapCalculator(CourseWidget):
                              f"got {padding!r}") from None
 
     def _compute(self, settings) -> dict:
-        n, k, s, d, c_in, c_out = (whole_number(name, getattr(settings, name), *LIMITS[name]) for name in
-                                   ("input_size", "kernel_size", "stride", "dilation", "in_channels", "out_channels"))
+        n, k, s, d = (whole_number(name, getattr(settings, name), *LIMITS[name]) for name in
+                      ("input_size", "kernel_size", "stride", "dilation"))
         padding = self._padding(settings)
         before, after = resolve_padding(padding, k, d, s)
         out = output_size(n, k, padding, s, d)
@@ -78,8 +78,17 @@ class FeatureMapCalculator(CourseWidget):
         x = rng.integers(0, 5, size=(n, n)).astype(float)
         w = rng.integers(-1, 2, size=(k, k)).astype(float)
         y = conv2d(x[None, None], w[None, None], stride=s, padding=padding, dilation=d)[0, 0]
-        params = conv2d_params(c_in, c_out, k)
         span = effective_kernel_size(k, d)
+        # The channels only change the parameter count: a bad one is said there, the picture stays.
+        try:
+            c_in, c_out = (whole_number(name, getattr(settings, name), *LIMITS[name], label=label) for name, label in
+                           (("in_channels", "C in (input channels)"), ("out_channels", "C out (output channels)")))
+        except ValueError as exc:
+            c_in = c_out = params = None
+            params_formula, params_error = "", str(exc)
+        else:
+            params = conv2d_params(c_in, c_out, k)
+            params_formula, params_error = f"{c_out}·{c_in}·{k}·{k} + {c_out} = {params:,}", ""
         return {
             "n": n, "k": k, "stride": s, "dilation": d, "pad_before": before, "pad_after": after,
             "padding": padding, "out": out, "positions": out * out, "span": span,
@@ -87,7 +96,7 @@ class FeatureMapCalculator(CourseWidget):
             "output": [[float(val) for val in row] for row in y],
             "formula": self._formula(n, k, before, after, s, d, out),
             "receptive_field": span, "jump": s,
-            "params": params, "params_formula": f"{c_out}·{c_in}·{k}·{k} + {c_out} = {params:,}",
+            "params": params, "params_formula": params_formula, "params_error": params_error,
             "in_channels": c_in, "out_channels": c_out,
         }
 
@@ -112,8 +121,9 @@ class FeatureMapCalculator(CourseWidget):
                 f"({v['pad_before']} before, {v['pad_after']} after), a {v['k']}x{v['k']} kernel, "
                 f"stride {v['stride']}, dilation {v['dilation']} gives a {v['out']}x{v['out']} output. "
                 f"{v['formula']}. Each output cell sees {v['receptive_field']}x{v['receptive_field']} input cells. "
-                f"With {v['in_channels']} input and {v['out_channels']} output channels the layer has "
-                f"{v['params']:,} parameters ({v['params_formula']}).")
+                + (f"No parameter count: {v['params_error']}." if v["params_error"] else
+                   f"With {v['in_channels']} input and {v['out_channels']} output channels the layer has "
+                   f"{v['params']:,} parameters ({v['params_formula']})."))
 
     _FIGSIZE = (8, 4)
 

@@ -4,7 +4,9 @@
 // Appended to _shared.js (el, settingSlider, speedSlider, sizeCanvas, diverging, listen, ...).
 
 const C = { i: PALETTE.green, f: PALETTE.blue, g: PALETTE.purple, o: PALETTE.orange, c: PALETTE.vermillion, z: PALETTE.blue,
-  r: PALETTE.sky, n: PALETTE.purple, text: "#000", muted: "#555", line: "#444", grid: "#BBB", empty: "#F2F2F2", belt: "#E8E8E8" };
+  r: PALETTE.sky, n: PALETTE.purple, get text() { return THEME.text; }, get muted() { return THEME.muted; },
+  get line() { return THEME.line; }, get grid() { return THEME.grid; }, get empty() { return THEME.empty; },
+  get belt() { return THEME.empty; }, get panel() { return THEME.panel; } };
 
 const SLIDERS = [
   ["forget_bias", "LSTM forget-gate bias", -6, 10, 0.25],
@@ -15,6 +17,14 @@ const SLIDERS = [
 ];
 
 const lerp = (a, b, u) => a + (b - a) * u;
+// The belt's band, in pixels, whatever the number of units; each unit's lane is an equal share of it.
+const BELT_HEIGHT = 42;
+const FORMULA_Y = 100;   // where the update formulas sit, under the belts
+const laneHeight = (H) => Math.max(3, Math.min(7, Math.floor(BELT_HEIGHT / Math.max(1, H))));
+// One colour per unit in the cell-state timeline (Okabe-Ito, then repeated with a dash).
+const UNIT_COLOURS = [PALETTE.vermillion, PALETTE.blue, PALETTE.green, PALETTE.orange, PALETTE.purple, PALETTE.sky,
+  PALETTE.yellow, "#7F7F7F"];
+
 const sig3 = (x) => (x >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(3));
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -31,8 +41,10 @@ function render({ model, el: root }) {
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   // Arrow keys and space on the picture step and play, not JupyterLab's shortcuts.
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
-  const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses." });
-  root.append(controls, player, error, canvas, help);
+  const help = el("div", { class: "dlw-help", text: "Keys on the picture: ← → step, space plays or pauses. Hover over a gate's bar to see its value as σ (or tanh) of its pre-activation." });
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
+  root.append(controls, player, error, canvas, readout, help);
+  let gateBoxes = [], hoverGate = null;   // where each gate's bars were drawn; the bar under the pointer
 
   let pos = 1;                 // fractional time step shown (1..T)
   let belt = 0;                // conveyor-belt phase, pixels
@@ -61,16 +73,17 @@ function render({ model, el: root }) {
   }
 
   function node(ctx, x, y, label) {
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.line; ctx.lineWidth = 1.5;
+    ctx.fillStyle = C.panel; ctx.strokeStyle = C.line; ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.arc(x, y, 10, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     ctx.fillStyle = C.text; ctx.font = "bold 13px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText(label, x, y + 1);
   }
 
   // A gate as a box of H bars: sigmoid gates fill from the bottom (0..1), tanh from the middle (-1..1).
-  function gate(ctx, cx, top, name, fn, values, color, meaning) {
+  function gate(ctx, cx, top, name, fn, values, color, meaning, cell) {
     const w = 70, h = 72, x0 = cx - w / 2;
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = color; ctx.lineWidth = 2;
+    gateBoxes.push({ cell, name, fn, x0: x0 + 5, top: top + 18, w: w - 10, h: h - 24, units: values.length });
+    ctx.fillStyle = C.panel; ctx.strokeStyle = color; ctx.lineWidth = 2;
     ctx.fillRect(x0, top, w, h); ctx.strokeRect(x0, top, w, h);
     ctx.fillStyle = C.text; ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText(`${name} = ${fn}`, cx, top + 9);
@@ -78,6 +91,9 @@ function render({ model, el: root }) {
     for (let u = 0; u < H; u++) {
       const bx = x0 + 5 + u * (bw + gap);
       ctx.fillStyle = C.empty; ctx.fillRect(bx, by, bw, bh);
+      if (hoverGate && hoverGate.cell === cell && hoverGate.name === name && hoverGate.unit === u) {
+        ctx.strokeStyle = C.text; ctx.lineWidth = 1.5; ctx.strokeRect(bx - 1, by - 1, bw + 2, bh + 2);
+      }
       ctx.fillStyle = color;
       if (fn === "tanh") {
         const mid = by + bh / 2, v = values[u] * (bh / 2);
@@ -90,14 +106,16 @@ function render({ model, el: root }) {
     const lines = [`mean ${mean(values).toFixed(2)}`, meaning].filter(Boolean);
     lines.forEach((text, k) => {          // a white backing keeps the wires from crossing the words
       const w = ctx.measureText(text).width + 4;
-      ctx.fillStyle = "#fff"; ctx.fillRect(cx - w / 2, top + h + 3 + 12 * k, w, 12);
+      ctx.fillStyle = C.panel; ctx.fillRect(cx - w / 2, top + h + 3 + 12 * k, w, 12);
       ctx.fillStyle = C.muted; ctx.fillText(text, cx, top + h + 9 + 12 * k);
     });
   }
 
   // The conveyor belt: one lane per unit, coloured by its value, with chevrons moving right.
+  // Lanes are thinner with more units, so the belt keeps to its band (at most BELT_HEIGHT) and never
+  // covers the formulas under it.
   function beltSegment(ctx, x0, x1, top, values, scale, flow) {
-    const H = values.length, lane = 7;
+    const H = values.length, lane = laneHeight(H);
     for (let u = 0; u < H; u++) {
       ctx.fillStyle = diverging(values[u] / scale, C.c, C.f);
       ctx.fillRect(x0, top + u * lane, x1 - x0, lane - 1);
@@ -136,7 +154,7 @@ function render({ model, el: root }) {
     showError(root, error, message);
     if (message || !v.steps) {
       sizeCanvas(canvas, 10, 10);
-      where.textContent = "";
+      where.textContent = ""; readout.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
       return;
@@ -153,13 +171,14 @@ function render({ model, el: root }) {
     const gPrev = pos < 2 ? gh.map(() => 0) : at(G.h, pos - 1);
     const x = lerp(v.xs[step - 1], v.xs[Math.min(T - 1, step)], step < T ? pos - step : 0);
 
-    const W = 960, Hh = 500;
+    const W = 960, Hh = 512;
     const ctx = sizeCanvas(canvas, W, Hh);
+    gateBoxes = [];
     ctx.textBaseline = "middle";
     // ---------------- LSTM
     ctx.font = "bold 13px sans-serif"; ctx.fillStyle = C.text; ctx.textAlign = "left";
     ctx.fillText(`LSTM, step ${step} of ${T}   (x_t = ${x.toFixed(2)})`, 12, 12);
-    const bTop = 44, bH = H * 7, bMid = bTop + bH / 2;
+    const bTop = 44, bH = H * laneHeight(H), bMid = bTop + bH / 2;
     ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted;
     ctx.fillText("cell state: the conveyor belt", 40, bTop - 10);
     ctx.textAlign = "right"; ctx.fillText("c_t →", 590, bTop - 10);
@@ -182,13 +201,13 @@ function render({ model, el: root }) {
     line(ctx, [[110, 330], [110, bus]], C.line, 1.5);
     for (const gx of [fx, 290, 380, 470]) line(ctx, [[gx, bus], [gx, gTop + 72]], C.line, 1.2);
     node(ctx, fx, bMid, "×"); node(ctx, px, bMid, "+"); node(ctx, px, 128, "×"); node(ctx, ox, 205, "×");
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
+    ctx.fillStyle = C.panel; ctx.strokeStyle = C.c; ctx.lineWidth = 1.5;
     ctx.fillRect(ox - 20, 112, 40, 22); ctx.strokeRect(ox - 20, 112, 40, 22);
     ctx.fillStyle = C.text; ctx.font = "11px sans-serif"; ctx.textAlign = "center"; ctx.fillText("tanh", ox, 123);
-    gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?");
-    gate(ctx, 290, gTop, "i", "σ", i, C.i, "input: write?");
-    gate(ctx, 380, gTop, "g", "tanh", g, C.g, "candidate value");
-    gate(ctx, 470, gTop, "o", "σ", o, C.o, "output: show?");
+    gate(ctx, fx - 10, gTop, "f", "σ", f, C.f, "forget: keep c?", "lstm");
+    gate(ctx, 290, gTop, "i", "σ", i, C.i, "input: write?", "lstm");
+    gate(ctx, 380, gTop, "g", "tanh", g, C.g, "candidate value", "lstm");
+    gate(ctx, 470, gTop, "o", "σ", o, C.o, "output: show?", "lstm");
     ctx.textAlign = "left"; ctx.fillStyle = C.text; ctx.font = "11px sans-serif";
     ctx.fillText("h_{t−1}", 20, bus - 9);
     ctx.fillText("x_t", 116, 326);
@@ -198,7 +217,9 @@ function render({ model, el: root }) {
       ctx.fillStyle = diverging(hPrev[u] / v.h_max, C.c, C.f); ctx.fillRect(20 + u * 6, bus + 5, 5, 10);
     }
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
-    ctx.fillText("c_t = f·c_{t−1} + i·g", 340, 100);
+    ctx.fillText("c_t = f·c_{t−1} + i·g", 340, FORMULA_Y);
+    canvas.dataset.beltBottom = String(bTop + bH);           // for tests: the belt ends above the formulas
+    canvas.dataset.formulaTop = String(FORMULA_Y - 7);
 
     // ---------------- GRU
     const g0 = 630;
@@ -220,18 +241,27 @@ function render({ model, el: root }) {
     node(ctx, zx, bMid, "×"); node(ctx, sx, bMid, "+"); node(ctx, sx, 126, "×");
     ctx.font = "11px sans-serif"; ctx.fillStyle = C.muted; ctx.textAlign = "center";
     ctx.fillText("1 − z", 800, 117);
-    gate(ctx, 690, gTop, "z", "σ", z, C.z, "update: keep h?");
-    gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset");
-    gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate");
+    gate(ctx, 690, gTop, "z", "σ", z, C.z, "update: keep h?", "gru");
+    gate(ctx, 780, gTop, "r", "σ", r, C.r, "reset", "gru");
+    gate(ctx, sx, gTop, "n", "tanh", n, C.n, "candidate", "gru");
     ctx.textAlign = "left"; ctx.fillStyle = C.muted;
-    ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, 100);
+    ctx.fillText("h_t = z·h_{t−1} + (1−z)·n", 720, FORMULA_Y);
     ctx.fillStyle = C.text; ctx.fillText("h_{t−1}, x_t", g0, bus - 9);
 
     // ---------------- timelines
     const py = 380, ph = 90;
     const cs = L.c[0].map((_, u) => L.c.map((row) => row[u]));
-    plot(ctx, 50, py, 390, ph, T, "LSTM cell state c_t, one line per unit", cs.map((values, u) => ({ values, color: C.c, width: u === 0 ? 2 : 1 })),
+    plot(ctx, 50, py, 390, ph, T, "LSTM cell state c_t, one line per unit", cs.map((values, u) => ({ values, color: UNIT_COLOURS[u % UNIT_COLOURS.length], width: 1.5 })),
       -v.c_max, v.c_max, pos);
+    ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.fillStyle = C.muted; ctx.fillText("unit", 50, py + ph + 22);
+    for (let u = 0; u < H; u++) {   // the legend: which colour is which unit
+      const lx = 78 + u * 42;
+      ctx.strokeStyle = UNIT_COLOURS[u % UNIT_COLOURS.length]; ctx.lineWidth = 2.5;
+      ctx.beginPath(); ctx.moveTo(lx, py + ph + 22); ctx.lineTo(lx + 16, py + ph + 22); ctx.stroke();
+      ctx.fillStyle = C.text; ctx.fillText(String(u + 1), lx + 19, py + ph + 22);
+    }
+    root.dataset.cellLegend = String(H);
     const k = Math.min(20, T - 1);
     const { X, Y } = plot(ctx, 530, py, 400, ph, T, `memory of step 1 left after ${k} steps: LSTM ${sig3(v.retained[k])}, GRU ${sig3(v.gru_retained[k])}`,
       [{ values: v.retained, color: C.f, width: 2.5 }, { values: v.gru_retained, color: C.r, dash: [6, 4], width: 2 }], 0, 1, pos);
@@ -241,6 +271,7 @@ function render({ model, el: root }) {
     ctx.fillStyle = C.f; ctx.fillText("— LSTM: f₂·f₃·…·f_t", 540, py + ph + 22);
     ctx.fillStyle = "#2A7FB0"; ctx.fillText("- - GRU: z₂·z₃·…·z_t", 720, py + ph + 22);
 
+    showGate(v, step);
     where.textContent = `step ${step} / ${T}`;
     const now = performance.now();
     stamps.push(now);
@@ -253,6 +284,34 @@ function render({ model, el: root }) {
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.draws = String(++draws);
   }
+
+  // The hovered gate unit at this step: its value from core as σ (or tanh) of its pre-activation.
+  const GATE_NAMES = { lstm: { i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o" },
+    gru: { r: "reset gate r", z: "update gate z", n: "candidate n" } };
+  function showGate(v, step) {
+    if (!hoverGate) {
+      readout.textContent = "";
+      delete root.dataset.readoutGate;
+      return;
+    }
+    const { cell, name, fn, unit } = hoverGate;
+    const value = v[cell][name][step - 1][unit], a = v.pre[cell][name][step - 1][unit];
+    const bias = cell === "lstm" && name === "f" ? ` (its bias includes the forget-gate bias ${v.forget_bias})`
+      : cell === "gru" && name === "z" ? ` (its bias includes the update-gate bias ${v.update_bias})` : "";
+    const arg = a === null ? "a" : a.toFixed(3);
+    readout.textContent = `${cell.toUpperCase()} ${GATE_NAMES[cell][name]}, unit ${unit + 1}, step ${step}: `
+      + `${name} = ${fn}(a), a = W·[h_{t−1}, x_t] + b${bias}` + "\n"
+      + `  ${name} = ${fn}(${arg}) = ${value.toFixed(4)}`
+      + (a === null ? "   (saturated: σ is exactly 1 in float64, so a is past about 37)" : "");
+    root.dataset.readoutGate = `${cell}.${name}.${unit}`;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const { x, y } = canvasPoint(canvas, e);
+    const box = gateBoxes.find((b) => x >= b.x0 && x < b.x0 + b.w && y >= b.top && y < b.top + b.h);
+    const next = box ? { cell: box.cell, name: box.name, fn: box.fn, unit: Math.min(box.units - 1, Math.floor(((x - box.x0) / box.w) * box.units)) } : null;
+    if (JSON.stringify(next) !== JSON.stringify(hoverGate)) { hoverGate = next; if (!play.running()) draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hoverGate) { hoverGate = null; if (!play.running()) draw(); } });
 
   function report() {
     save(model, "step", Math.floor(pos + 1e-9));

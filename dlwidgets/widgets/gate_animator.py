@@ -24,8 +24,19 @@ GATE_LIMITS = {
     "pulse": (-5.0, 5.0), "noise": (0.0, 3.0),
 }
 _WHOLE = ("steps", "hidden_size")
+# One colour per unit in the cell-state plots (Okabe-Ito, as in the front end).
+UNIT_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F")
 PALETTE = {"i": "#009E73", "f": "#0072B2", "g": "#CC79A7", "o": "#E69F00", "c": "#D55E00", "h": "#000000",
            "r": "#56B4E9", "z": "#0072B2", "n": "#CC79A7"}
+
+
+def _pre_activation(values, tanh: bool) -> list:
+    """The pre-activations a that core's gate values came from, value = σ(a) (or tanh(a) for a candidate),
+    as nested lists; None where the value is saturated in float64 (σ(a) == 1 exactly), so a is not known."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.arctanh(v) if tanh else np.log(v) - np.log1p(-v)
+    return [[float(x) if np.isfinite(x) else None for x in row] for row in a]
 
 
 class GateAnimator(CourseWidget):
@@ -99,6 +110,9 @@ class GateAnimator(CourseWidget):
             "c_max": float(max(np.max(np.abs(lstm.c)), 1e-12)),
             "h_max": float(max(np.max(np.abs(lstm.h)), np.max(np.abs(gru.h)), 1e-12)),
             "mean_f": float(lstm.f.mean()), "mean_z": float(gru.z.mean()),
+            # what each gate's value is the σ (or tanh) of: the hover readout shows "f = σ(a)"
+            "pre": {"lstm": {k: _pre_activation(getattr(lstm, k), k == "g") for k in ("i", "f", "g", "o")},
+                    "gru": {k: _pre_activation(getattr(gru, k), k == "n") for k in ("r", "z", "n")}},
         }
 
     def _on_new_view(self) -> None:
@@ -138,8 +152,9 @@ class GateAnimator(CourseWidget):
         axes[0].set_xlabel("step"); axes[0].legend(fontsize=8, loc="best")
         c = np.array(v["lstm"]["c"])
         for u in range(c.shape[1]):
-            axes[1].plot(t, c[:, u], color=PALETTE["c"], alpha=0.4 + 0.6 * (u == 0))
+            axes[1].plot(t, c[:, u], color=UNIT_COLOURS[u % len(UNIT_COLOURS)], label=f"unit {u + 1}")
         axes[1].set_title("cell state c_t (one line per unit)", fontsize=10); axes[1].set_xlabel("step")
+        axes[1].legend(fontsize=7, ncol=2, loc="best")
         axes[2].plot(t, v["retained"], color=PALETTE["f"], label=f"LSTM, forget bias {v['forget_bias']:+g}")
         axes[2].plot(t, v["gru_retained"], color=PALETTE["r"], linestyle="--",
                      label=f"GRU, update bias {v['update_bias']:+g}")

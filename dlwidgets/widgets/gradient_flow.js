@@ -32,10 +32,12 @@ function render({ model, el: root }) {
   const badge = el("div", { class: "dlw-badge", "aria-live": "polite", "data-badge": "weights" });
   const signalBadge = el("div", { class: "dlw-badge", "data-badge": "signal" });
   const badges = el("div", { class: "dlw-badges" }, [badge, signalBadge]);
-  const canvas = el("canvas", { role: "img" });
+  // Hover over the plot (or arrow keys on it) to read one layer's norms.
+  const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
   const facts = el("div", { class: "dlw-facts" });
-  root.append(row1, row2, error, badges, canvas, facts);
-  let draws = 0;
+  root.append(row1, row2, error, badges, canvas, readout, facts);
+  let draws = 0, plot = null, hover = null;   // plot: the last box drawn; hover: the layer read out (1-based)
 
   let lastMaxNorm = 1;   // where the max-norm slider sits while clipping is off
   function sync() {
@@ -56,7 +58,7 @@ function render({ model, el: root }) {
     showError(root, error, message);
     if (message || !v.layers) {
       sizeCanvas(canvas, 10, 10);
-      badges.hidden = true; facts.textContent = "";
+      badges.hidden = true; facts.textContent = ""; readout.textContent = ""; plot = null;
       root.dataset.flow = ""; root.dataset.ratio = "";
       root.dataset.draws = String(++draws);
       return;
@@ -73,13 +75,31 @@ function render({ model, el: root }) {
       xTicks: ticks(1, xs.length, 10).filter((t) => Number.isInteger(t) && t >= 1),
       title: "gradient norm per hidden layer (log scale)", xLabel: "hidden layer (1 = next to the input)", yLabel: "norm",
     });
-    const floored = (arr) => arr.map((x) => (x === null ? null : Math.max(x, lo)));
+    // A norm of exactly 0 has no place on a log scale: the line breaks there and a ring on the bottom
+    // edge marks it, never a flat line along the floor that reads as "tiny".
+    const floored = (arr) => arr.map((x) => (x === null || x === 0 ? null : Math.max(x, lo)));
     polyline(ctx, box, xs, floored(v.activation_grad_norms), PALETTE.orange, 2, [6, 4]);
     polyline(ctx, box, xs, floored(v.weight_grad_norms), PALETTE.blue, 2.5);
     ctx.fillStyle = PALETTE.blue;
     if (xs.length <= 60) for (let i = 0; i < xs.length; i++) {
       const y = v.weight_grad_norms[i];
-      if (y !== null) { ctx.beginPath(); ctx.arc(box.px(xs[i]), box.py(Math.max(y, lo)), 2.5, 0, 2 * Math.PI); ctx.fill(); }
+      if (y !== null && y > 0) { ctx.beginPath(); ctx.arc(box.px(xs[i]), box.py(Math.max(y, lo)), 2.5, 0, 2 * Math.PI); ctx.fill(); }
+    }
+    let zeros = 0;
+    for (const [values, colour] of [[v.weight_grad_norms, PALETTE.blue], [v.activation_grad_norms, PALETTE.orange]]) {
+      ctx.strokeStyle = colour; ctx.lineWidth = 1.5;
+      for (let i = 0; i < xs.length; i++) {
+        if (values[i] !== 0) continue;
+        zeros += 1;
+        ctx.beginPath(); ctx.arc(box.px(xs[i]), box.top + box.height - 5, 3.5, 0, 2 * Math.PI); ctx.stroke();
+      }
+    }
+    root.dataset.zeroNorms = String(zeros);
+    plot = box;
+    if (hover !== null && hover >= 1 && hover <= xs.length) {
+      ctx.save(); ctx.strokeStyle = THEME.muted; ctx.setLineDash([3, 3]); ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.moveTo(box.px(hover), box.top); ctx.lineTo(box.px(hover), box.top + box.height); ctx.stroke();
+      ctx.restore();
     }
     const entries = [[PALETTE.blue, "‖dL/dW_l‖  weights"], [PALETTE.orange, "‖dL/dh_l‖  layer outputs", [6, 4]]];
     if (v.clipped_weight_norms) {
@@ -87,6 +107,11 @@ function render({ model, el: root }) {
       entries.push([PALETTE.green, "‖dL/dW_l‖ after clipping", [2, 3]]);
     }
     entries.forEach((entry, i) => legend(ctx, box.left + 10 + i * 210, 310, [entry]));   // below the plot, never over a curve
+    if (zeros) {
+      ctx.fillStyle = THEME.muted; ctx.font = "11px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "bottom";
+      ctx.fillText("○ on the bottom edge: exactly 0 (no place on a log scale)", box.left + box.width - 4, box.top + box.height - 11);
+    }
+    showReadout(v);
 
     const flow = v.flow;
     badges.hidden = false;
@@ -122,6 +147,37 @@ function render({ model, el: root }) {
     root.dataset.batchNorm = String(v.batch_norm);
     root.dataset.draws = String(++draws);
   }
+
+  // One layer's numbers, from core's view: its weight-gradient and output-gradient norms.
+  function showReadout(v) {
+    if (!v || !v.layers || hover === null || hover < 1 || hover > v.layers.length) {
+      readout.textContent = v && v.layers ? "Hover over the plot to read one layer's gradient norms." : "";
+      delete root.dataset.readoutLayer;
+      return;
+    }
+    const l = hover, w = v.weight_grad_norms[l - 1], a = v.activation_grad_norms[l - 1];
+    const show = (x) => (x === null ? "not defined" : x === 0 ? "0 (exactly)" : fmtNumber(x));
+    readout.textContent = `layer ${l} of ${v.depth}:  ‖dL/dW_${l}‖ = ${show(w)}   ‖dL/dh_${l}‖ = ${show(a)}`
+      + (v.clipped_weight_norms ? `   after clipping ‖dL/dW_${l}‖ = ${show(v.clipped_weight_norms[l - 1])}` : "");
+    root.dataset.readoutLayer = String(l);
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const v = viewOf(model);
+    if (!plot || !v.layers) return;
+    const { x } = canvasPoint(canvas, e);
+    const layer = Math.round(0.5 + ((x - plot.left) / plot.width) * v.layers.length);
+    const next = layer >= 1 && layer <= v.layers.length ? layer : null;
+    if (next !== hover) { hover = next; draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hover !== null) { hover = null; draw(); } });
+  canvas.addEventListener("keydown", (e) => {
+    const v = viewOf(model);
+    if (!v.layers || !(e.key === "ArrowLeft" || e.key === "ArrowRight")) return;
+    e.preventDefault();
+    e.stopPropagation();
+    hover = Math.max(1, Math.min(v.layers.length, (hover || 0) + (e.key === "ArrowRight" ? 1 : -1)));
+    draw();
+  });
 
   const onView = () => { sync(); draw(); };
   const names = ["depth", "width", "activation", "init", "weight_scale", "batch_norm", "residual", "max_norm"];

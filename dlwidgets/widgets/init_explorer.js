@@ -36,23 +36,23 @@ function render({ model, el: root }) {
     }
     const ctx = sizeCanvas(canvas, 760, 330);
     const n = v.panels.length, gap = 8, left = 40, w = Math.floor((700 - gap * (n - 1)) / n), h = 110, top = 34;
-    ctx.font = "bold 12px sans-serif"; ctx.textAlign = "left"; ctx.fillStyle = "#000";
+    ctx.font = "bold 12px sans-serif"; ctx.textAlign = "left"; ctx.fillStyle = THEME.text;
     ctx.fillText(`activations per layer (${v.activation}, ${v.init} × ${v.weight_scale})` +
       (v.train_steps ? `, after ${v.train_steps} SGD steps` : ""), left, 14);
     v.panels.forEach((p, i) => {
       const x0 = left + i * (w + gap);
-      ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(x0 + 0.5, top + 0.5, w, h);
+      ctx.strokeStyle = THEME.muted; ctx.lineWidth = 1; ctx.strokeRect(x0 + 0.5, top + 0.5, w, h);
       ctx.fillStyle = p.identical ? PALETTE.vermillion : PALETTE.blue;
       const bw = w / v.bins, peak = Math.max(...p.fraction, 1e-12);  // each panel scaled to its own tallest bin
       p.fraction.forEach((f, b) => {
         const bh = (f / peak) * (h - 4);
         if (bh > 0) ctx.fillRect(x0 + b * bw, top + h - bh, Math.max(1, bw - 0.3), bh);
       });
-      ctx.fillStyle = "#000"; ctx.font = "11px sans-serif"; ctx.textAlign = "center";
+      ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif"; ctx.textAlign = "center";
       ctx.fillText(`layer ${p.layer}`, x0 + w / 2, top - 6);
       ctx.fillText(`std ${fmtNumber(p.std, 2)}`, x0 + w / 2, top + h + 26);
       if (p.identical) { ctx.fillStyle = PALETTE.vermillion; ctx.fillText("all identical", x0 + w / 2, top + h + 40); }
-      ctx.fillStyle = "#555"; ctx.font = "9px sans-serif";
+      ctx.fillStyle = THEME.muted; ctx.font = "9px sans-serif";
       ctx.textAlign = "left"; ctx.fillText(fmtNumber(v.lo, 2), x0, top + h + 11);
       ctx.textAlign = "right"; ctx.fillText(fmtNumber(v.hi, 2), x0 + w, top + h + 11);
     });

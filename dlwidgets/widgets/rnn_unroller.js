@@ -3,7 +3,8 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, diverging, ...).
 
 const COLORS = { pos: PALETTE.orange, neg: PALETTE.sky, grad: PALETTE.vermillion, weight: PALETTE.blue, input: PALETTE.green,
-  text: "#000", muted: "#666", grid: "#BBB", empty: "#F2F2F2", box: "#FFFFFF" };
+  get text() { return THEME.text; }, get muted() { return THEME.muted; }, get grid() { return THEME.grid; },
+  get empty() { return THEME.empty; }, get box() { return THEME.panel; } };
 
 const SLIDERS = [
   ["spectral_radius", "Spectral radius ρ(W_hh)", 0.05, 2.5, 0.05],
@@ -59,7 +60,7 @@ function render({ model, el: root }) {
     root.dataset.verdict = message ? "" : v.verdict || "";
     root.dataset.spectralRadius = message ? "" : String(v.spectral_radius);
     if (message || !v.steps) {
-      canvas.width = 10; canvas.height = 10;
+      sizeCanvas(canvas, 10, 10);
       facts.textContent = ""; phase.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
@@ -70,10 +71,11 @@ function render({ model, el: root }) {
     const shownG = t > T ? t - T : 0;                     // gradient norms revealed, from t = T backwards
     phase.textContent = t <= T ? `forward pass: h_1 … h_${shownH}` : `backward pass: dL/dh_${T} … dL/dh_${T - shownG + 1}`;
 
-    const left = 46, col = Math.max(15, Math.min(40, Math.floor(700 / (T + 1))));
+    // the chain's columns share what the width leaves beside the plot (at least 15 px each)
+    const plotW = 250, gap = 30, room = Math.max(600, (root.clientWidth || 960) - 8);
+    const left = 46, col = Math.max(15, Math.min(40, Math.floor((room - left - 10 - gap - plotW - 24) / (T + 1))));
     const chainW = left + (T + 1) * col + 10;
-    const plotW = 250, gap = 30;
-    const width = chainW + gap + plotW + 10;
+    const width = chainW + gap + plotW + 24;
     const cellH = Math.max(6, Math.min(14, Math.floor(84 / H)));
     const yH = 24, yBox = yH + H * cellH + 10, boxH = 20, yX = yBox + boxH + 10;
     const yG = yX + D * 8 + 40, gH = 110;

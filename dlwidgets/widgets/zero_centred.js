@@ -42,15 +42,20 @@ function render({ model, el: root }) {
     ctx.fillRect(box.px(sx), box.top, box.left + box.width - box.px(sx), box.py(sy) - box.top);
     ctx.fillRect(box.left, box.py(sy), box.px(sx) - box.left, box.top + box.height - box.py(sy));
     ctx.restore();
-    polyline(ctx, box, notes.map((p) => p[0]), notes.map((p) => p[1]), "#555", 1.5, [6, 4]);
+    polyline(ctx, box, notes.map((p) => p[0]), notes.map((p) => p[1]), THEME.muted, 1.5, [6, 4]);
     polyline(ctx, box, [sx, v.target[0]], [sy, v.target[1]], "#999", 1, [2, 3]);
     for (const [feed, color] of [["positive", PALETTE.vermillion], ["centred", PALETTE.blue]]) {
       const path = v[feed].path.slice(0, n + 1);
       polyline(ctx, box, path.map((p) => p[0]), path.map((p) => p[1]), color, 1.6);
+      ctx.save(); clipToBox(ctx, box);
       ctx.fillStyle = color;
-      for (const [a, b] of path) { ctx.beginPath(); ctx.arc(box.px(a), box.py(b), 2, 0, 2 * Math.PI); ctx.fill(); }
+      for (const [a, b] of path) {
+        if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+        ctx.beginPath(); ctx.arc(clampPixel(box.px(a)), clampPixel(box.py(b)), 2, 0, 2 * Math.PI); ctx.fill();
+      }
+      ctx.restore();
     }
-    ctx.fillStyle = "#000";
+    ctx.fillStyle = THEME.text;
     ctx.beginPath(); ctx.arc(box.px(sx), box.py(sy), 5, 0, 2 * Math.PI); ctx.fill();
     ctx.font = "20px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText("★", box.px(v.target[0]), box.py(v.target[1]));
@@ -59,10 +64,10 @@ function render({ model, el: root }) {
     ctx.fillText("target (−1, 1)", box.px(v.target[0]) + 10, box.py(v.target[1]) - 10);
     legend(ctx, 430, 40, [
       [PALETTE.vermillion, "sigmoid inputs (all > 0)"], [PALETTE.blue, "tanh inputs (zero-centred)"],
-      ["#555", "the notes: [−3,−3,−3] then [1,5,1]", [6, 4]], ["#999", "one mixed-sign step [−2,2,−2]", [2, 3]],
+      [THEME.muted, "the notes: [−3,−3,−3] then [1,5,1]", [6, 4]], ["#999", "one mixed-sign step [−2,2,−2]", [2, 3]],
       ["rgba(230,159,0,0.5)", "directions allowed when x > 0"],
     ]);
-    ctx.font = "12px sans-serif"; ctx.fillStyle = "#000"; ctx.textAlign = "left";
+    ctx.font = "12px sans-serif"; ctx.fillStyle = THEME.text; ctx.textAlign = "left";
     const lines = [`step ${n} of ${v.steps}, ${v.batch_size} example(s) per step`, ""];
     for (const [feed, name] of [["positive", "sigmoid"], ["centred", "tanh"]]) {
       const p = v[feed];

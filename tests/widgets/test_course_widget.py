@@ -255,9 +255,10 @@ def test_every_real_valued_setting_takes_a_whole_number_as_its_float_and_every_o
         widget.set(**{name: numbers[name]})
     for name in set(numbers) - set(widget._real_settings):   # a real-valued setting with a whole default fails here
         widget.set(**{name: float(numbers[name])})   # equal, but not a whole number: checked at once
-        assert "must be" in widget.error, name
+        # (the calculator's channel counts only change its parameter count, which says so instead)
+        assert "must be" in widget.error + widget.view.get("params_error", ""), name
         widget.set(**{name: numbers[name]})
-        assert widget.error == ""
+        assert widget.error == "" and not widget.view.get("params_error")
 
 
 def test_every_setting_is_a_setting_trait_which_checks_a_value_equal_to_the_old_but_of_another_type():
@@ -421,3 +422,51 @@ def test_every_widget_the_package_exports_is_in_every_widget_test():
 
     covered = {type(make()).__name__ for make, _, _ in EVERY_WIDGET}
     assert set(widgets.__all__) - covered == set(), "add these widgets to EVERY_WIDGET"
+
+
+# ---------------------------------------------------------------- real use: bad input from a learner
+
+def test_a_bad_channel_count_is_said_beside_the_parameter_count_and_the_picture_stays():
+    calc = FeatureMapCalculator(input_size=7, kernel_size=3)
+    for bad, words in (("abc", "C in (input channels) must be a whole number, got 'abc'"),
+                       (0, "C in (input channels) must be between 1 and 1024, got 0")):
+        calc.in_channels = bad
+        assert calc.error == "" and calc.view["out"] == 5 and calc.view["output"]    # the picture is still there
+        assert calc.view["params_error"] == words and calc.view["params"] is None
+        assert "No parameter count: " + words in calc.describe()
+    calc.in_channels = 3
+    assert calc.view["params_error"] == "" and calc.view["params"] == 8 * 3 * 9 + 8
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_infinite_settings_go_to_the_browser_as_valid_json(value):
+    import json
+    calc = FeatureMapCalculator()
+    calc.stride = value
+    assert "stride must be a whole number" in calc.error
+    state = calc.get_state(["stride"])
+    assert json.loads(json.dumps(state, allow_nan=False)) == {"stride": repr(value)}
+
+
+def test_an_unknown_setting_is_one_sentence_with_a_guess_not_a_traceback_into_the_base_class():
+    from dlwidgets.widgets._base import UnknownSetting
+    with pytest.raises(UnknownSetting) as info:
+        FeatureMapCalculator().set(kernal_size=3)
+    assert isinstance(info.value, TypeError)
+    assert "(did you mean kernel_size?)" in str(info.value)
+    lines = info.value._render_traceback_()   # what IPython shows instead of a traceback
+    assert len(lines) == 1 and "unknown setting(s): kernal_size" in lines[0]
+
+
+def test_the_front_end_asking_whether_a_kernel_listens_gets_an_answer():
+    calc = FeatureMapCalculator()
+    sent = capture(calc)
+    calc._on_front_end_message(calc, {"ping": 7}, [])
+    assert [m["content"] for m in sent] == [{"pong": 7}]
+
+
+@pytest.mark.parametrize("make", [make for make, _, _ in EVERY_WIDGET])
+def test_every_widget_renders_inside_the_shared_frame(make):
+    esm = make()._esm
+    assert esm.rstrip().endswith("export default { render: courseWidget(render) };")
+    assert "function courseWidget(render)" in esm

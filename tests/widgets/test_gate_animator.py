@@ -80,3 +80,20 @@ def test_display_bundle_carries_a_png_and_a_text_description():
     data, _ = GateAnimator(forget_bias=4)._repr_mimebundle_()
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert "forget-gate bias +4" in data["text/plain"]
+
+
+def test_each_gate_value_is_sigma_or_tanh_of_the_pre_activation_the_readout_shows():
+    from dlwidgets.core import sigmoid
+    gates = GateAnimator(hidden_size=3, steps=12, forget_bias=2.0)
+    v = gates.view
+    for cell, names in (("lstm", "ifgo"), ("gru", "rzn")):
+        for name in names:
+            a = np.array(v["pre"][cell][name], dtype=float)
+            squash = np.tanh if name in "gn" else sigmoid
+            np.testing.assert_allclose(squash(a), v[cell][name], rtol=1e-9, atol=1e-12)
+
+
+def test_a_saturated_gate_has_no_pre_activation_rather_than_an_infinite_one():
+    from dlwidgets.widgets.gate_animator import _pre_activation
+    assert _pre_activation([[1.0, 0.5]], tanh=False) == [[None, 0.0]]
+    assert _pre_activation([[1.0, 0.0]], tanh=True) == [[None, 0.0]]
