@@ -33,10 +33,10 @@ def _description(text) -> dict:
     return {"output_type": "display_data", "data": {"text/plain": text}, "metadata": {DESCRIPTION: True}}
 
 
-def drop_dead_views(nb: dict) -> int:
+def drop_dead_views(nb: dict, describe: bool = True) -> int:
     """Remove the live view from each output that has a PNG beside it and no saved model state, and put
-    the output's description (its text/plain) under the picture; returns how many views were removed.
-    ``nb`` is a notebook as a dict (nbformat 4), changed in place."""
+    the output's description (its text/plain) under the picture unless ``describe`` is false; returns how
+    many views were removed. ``nb`` is a notebook as a dict (nbformat 4), changed in place."""
     kept = saved_model_ids(nb)
     dropped = 0
     for cell in nb.get("cells") or []:
@@ -52,7 +52,7 @@ def drop_dead_views(nb: dict) -> int:
             if isinstance(view, dict) and view.get("model_id") not in kept:
                 del data[WIDGET_VIEW]
                 dropped += 1
-                if data.get("text/plain"):
+                if describe and data.get("text/plain"):
                     outputs.append(_description(data["text/plain"]))
         cell["outputs"] = outputs
     return dropped

@@ -37,10 +37,14 @@ def execute_notebook(path, timeout: int = 120) -> None:
 
 def settle_outputs(nb, name: str) -> None:
     """Make an executed notebook's saved form depend on its outputs alone, not on the run: drop
-    widget state and execution metadata, merge consecutive text of one stream, and give each widget
-    output a model id made from ``name`` and the output's place (the model is gone with the kernel
-    either way; a reader without a kernel sees the output's PNG)."""
+    widget state and execution metadata, merge consecutive text of one stream, and keep of each
+    widget output its PNG and description, not the live view (its model is gone with the kernel, and
+    a reopened notebook would show "model not found" in its place). A widget output without a PNG
+    keeps its view, with a model id made from ``name`` and the output's place."""
+    from ..saved_widgets import drop_dead_views
+
     nb.metadata.pop("widgets", None)
+    drop_dead_views(nb, describe=False)   # nbval compares outputs one for one: no extra description output
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":

@@ -39,6 +39,17 @@ def test_settle_outputs_merges_streams_and_names_widgets_by_place():
     assert not set(o.data[WIDGET_VIEW]["model_id"] for o in other.cells[1].outputs[3:]) & set(ids)
 
 
+def test_a_course_widget_is_saved_as_its_picture_and_description_not_as_a_view_that_dies_with_the_kernel():
+    cell = new_code_cell("calc")
+    cell.outputs = [new_output("display_data", data={WIDGET_VIEW: {"model_id": "m", "version_major": 2,
+                                                                   "version_minor": 0},
+                                                     "image/png": "iVBORw0KGgo=", "text/plain": "A calculator"})]
+    nb = new_notebook(cells=[cell])
+    settle_outputs(nb, "lesson.ipynb")
+    (output,) = nb.cells[0].outputs   # one output still, as nbval compares them one for one
+    assert set(output.data) == {"image/png", "text/plain"} and output.data["text/plain"] == "A calculator"
+
+
 def test_a_notebook_executed_twice_is_saved_the_same(tmp_path):
     # printed text that reaches the kernel in several messages, and a widget with a fresh model each run
     source = ("import sys, time\nimport ipywidgets\n"
