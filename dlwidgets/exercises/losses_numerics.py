@@ -11,7 +11,7 @@ from ..core import (DIVERGENCE_BINS, FLOAT_FORMATS, binned_distribution, cross_e
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
-    "check_log_softmax", "check_cross_entropy_grad", "check_kl", "check_float16_overflow", "check_mse_sigmoid",
+    "check_log_softmax", "check_cross_entropy_grad", "check_kl", "check_float16_underflow", "check_mse_sigmoid",
     "check_log_prob", "check_kl_challenge", "KL_P", "KL_Q", "KL_RATIO", "KL_FLOOR",
 ]
 
@@ -207,22 +207,29 @@ def check_kl(answer) -> None:
 
 # ---------------------------------------------------------------- 4. predict where float16 overflows
 
-register_hints("float16_overflow", [
-    "exp(x) overflows when it exceeds the largest finite number of the format. For float16 that is 65504.",
-    "Solve exp(x) <= 65504 for x: x <= log(65504). Which whole numbers satisfy it?",
-    "largest_x = 11  # log(65504) = 11.09",
+register_hints("float16_underflow", [
+    "exp(x) becomes 0 when it rounds to 0. float16 rounds to its nearest number, and the nearest to a tiny positive "
+    "value is either 0 or its smallest positive number 2^-24 (about 5.96e-8).",
+    "A value rounds up to 2^-24, not down to 0, when it is more than half of it, 2^-25. Solve exp(x) > 2^-25 for x.",
+    "smallest_x = -17  # log(2**-25) = -17.33; exp(-17) = 4.1e-8 rounds up to 6e-8, exp(-18) = 1.5e-8 down to 0",
 ])
 
 
-def check_float16_overflow(answer) -> None:
-    """The largest whole number x whose exp(x) is finite in float16."""
-    expected = int(math.floor(format_limits("float16").exp_overflow))
-    mistakes = {int(math.floor(format_limits(name).exp_overflow)): f"that is the limit in {name}, not float16."
+def check_float16_underflow(answer) -> None:
+    """The most negative whole number x whose exp(x) is not rounded to 0 in float16."""
+    limits = format_limits("float16")
+    expected = int(math.ceil(limits.exp_underflow))
+    mistakes = {int(math.ceil(format_limits(name).exp_underflow)): f"that is the limit in {name}, not float16."
                 for name in FLOAT_FORMATS if name != "float16"}
-    mistakes[expected + 1] = "exp of that overflows already: it is the first whole number that gives inf."
-    mistakes[int(format_limits("float16").largest)] = ("that is float16's largest number itself; the question asks "
-                                                      "for the largest x whose exp(x) stays below it.")
-    check_value(answer, expected, exercise="float16_overflow", name="largest_x", mistakes=mistakes)
+    mistakes[int(math.ceil(math.log(limits.smallest)))] = (
+        "exp of one less is below float16's smallest positive number 2^-24 but still rounds UP to it, not to 0: "
+        "float16 rounds to the nearest number it has, so anything above half of 2^-24 survives.")
+    mistakes[int(math.ceil(math.log(limits.tiny)))] = (
+        "that is where exp(x) leaves float16's normal numbers (6.1e-5); below them come the subnormals, down to "
+        "2^-24 = 5.96e-8.")
+    mistakes[expected - 1] = "exp of that is already rounded to 0: it is the first whole number, going down, that gives 0."
+    mistakes[-expected] = "the sign is wrong: exp(x) gets tiny for large negative x."
+    check_value(answer, expected, exercise="float16_underflow", name="smallest_x", mistakes=mistakes)
 
 
 # ---------------------------------------------------------------- 5. MSE after a sigmoid (C05)

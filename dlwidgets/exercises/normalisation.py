@@ -100,7 +100,7 @@ def check_batchnorm_forward(fn, hidden: bool = False) -> None:
 # ---------------------------------------------------------------- 2. predict the eval-mode output
 
 EVAL_BATCHES = ([1.0, 3.0, 5.0], [0.0, 4.0])   # two training batches of a BatchNorm1d(1)
-EVAL_INPUT = 2.0
+EVAL_INPUT = 3.0
 
 
 def _eval_answer(momentum=0.1, unbiased=True, new_weight=None):
@@ -115,13 +115,19 @@ def _eval_answer(momentum=0.1, unbiased=True, new_weight=None):
     return float(batch_norm_eval(np.array([[EVAL_INPUT]]), mean, var)[0, 0])
 
 
+def _train_mode_answer():
+    """EVAL_INPUT normalised with the last batch's own (biased) statistics, as in training mode."""
+    b = np.asarray(EVAL_BATCHES[-1], float)
+    return float((EVAL_INPUT - b.mean()) / np.sqrt(b.var() + NORM_EPS))
+
+
 register_hints("eval_output", [
     "In eval mode batch norm ignores the batch: it uses the running mean and variance. Start them at PyTorch's 0 "
     "and 1 and update them after each training batch.",
     "running = 0.9 * running + 0.1 * batch statistic, with the batch's UNBIASED variance (divide by m - 1). "
     "Then (x - running_mean) / sqrt(running_var + 1e-5).",
     "batch 1: mean 3, unbiased var 4 -> running 0.3, 1.3; batch 2: mean 2, unbiased var 8 -> running 0.47, 1.97;\n"
-    "eval_out = (2 - 0.47) / (1.97 + 1e-5) ** 0.5  # = 1.0901",
+    "eval_out = (3 - 0.47) / (1.97 + 1e-5) ** 0.5  # = 1.8025",
 ])
 
 
@@ -133,8 +139,8 @@ def check_eval_output(answer) -> None:
                                       "with the unbiased one (divide by m - 1).",
         _eval_answer(new_weight=0.1): "the momentum weights are swapped: PyTorch keeps 0.9 of the old running value "
                                       "and adds 0.1 of the batch's (momentum = weight of the NEW value).",
-        0.0: "that is training mode with the second batch's statistics (x equals its mean, 2). In eval mode the "
-             "running statistics are used.",
+        _train_mode_answer(): "that is training mode, with the second batch's own mean and variance. In eval mode "
+                              "the running statistics are used.",
         (EVAL_INPUT - 2.5) / np.sqrt(6.0 + NORM_EPS): "those are the average statistics of the two batches; the running "
                                                       "statistics start at 0 and 1 and move only 10% per batch.",
     })

@@ -42,7 +42,7 @@ def test_right_answers_pass_visible_and_hidden_cases_without_warnings(capsys):
         ex.check_cross_entropy_grad(cross_entropy_grad)
         ex.check_cross_entropy_grad(cross_entropy_grad, hidden=True)
         ex.check_kl(0.693)
-        ex.check_float16_overflow(11)
+        ex.check_float16_underflow(-17)
         ex.check_mse_sigmoid("c")
         ex.check_log_prob("a")
         ex.check_kl_challenge(LossExplorer(panel="divergence", p_centre=2.0, p_width=0.5, q_centre=4.0,
@@ -94,10 +94,16 @@ def test_kl_mistakes(answer, words):
     assert words in message_for(ex.check_kl, answer)
 
 
-@pytest.mark.parametrize("answer, words", [(88, "float32"), (709, "float64"), (12, "first whole number"),
-                                           (65504, "largest number itself")])
+@pytest.mark.parametrize("answer, words", [(-103, "float32"), (-745, "float64"), (-18, "first whole number"),
+                                           (-16, "rounds UP"), (-9, "normal numbers"), (17, "sign is wrong")])
 def test_float16_mistakes(answer, words):
-    assert words in message_for(ex.check_float16_overflow, answer)
+    assert words in message_for(ex.check_float16_underflow, answer)
+
+
+def test_float16_underflow_answer_is_where_numpy_rounds_exp_to_zero():
+    with np.errstate(under="ignore"):
+        assert np.exp(np.float16(-17)) > 0 and np.exp(np.float16(-18)) == 0
+    ex.check_float16_underflow(-17)
 
 
 def test_multiple_choice_explains_a_wrong_letter():

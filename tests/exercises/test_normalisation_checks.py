@@ -40,11 +40,11 @@ def test_calling_the_library_is_not_needed_and_a_crash_is_a_sentence():
 
 
 def test_eval_output_prediction_and_its_mistakes():
-    ex.check_eval_output((2 - 0.47) / (1.97 + 1e-5) ** 0.5)
+    ex.check_eval_output((3 - 0.47) / (1.97 + 1e-5) ** 0.5)
     with pytest.raises(CheckFailed, match="biased batch variance"):
         ex.check_eval_output(ex._eval_answer(unbiased=False))
     with pytest.raises(CheckFailed, match="training mode"):
-        ex.check_eval_output(0.0)
+        ex.check_eval_output((3 - 2) / (4 + 1e-5) ** 0.5)
     with pytest.raises(CheckFailed, match="not answered yet"):
         ex.check_eval_output(...)
 
