@@ -153,15 +153,19 @@ class Learner:
 
     def __init__(self, kernel, call_timeout: float):
         self.kernel, self.call_timeout = kernel, call_timeout
+        self.hit = ""    # the last limit a call hit (a check may turn it into its own message)
 
     def _ask(self, request: dict, what: str) -> dict:
         outcome, text = self.kernel.ask(json.dumps(request), self.call_timeout)
         if outcome == "timeout":
-            raise TimeLimit(f"{what} did not finish within {self.call_timeout:g} s (the grader's limit for one call)")
+            self.hit = f"{what} did not finish within the {self.call_timeout:g} s time limit per call"
+            raise TimeLimit(f"{what} did not finish within {self.call_timeout:g} s (the grader's time limit per call)")
         if outcome == "killed":
-            raise TimeLimit(f"{what} did not finish within {self.call_timeout:g} s and ignored the interrupt, so "
-                            "its kernel was stopped")
+            self.hit = (f"{what} did not finish within the {self.call_timeout:g} s time limit per call and ignored "
+                        "the interrupt, so its kernel was stopped")
+            raise TimeLimit(self.hit)
         if outcome == "died":
+            self.hit = "the kernel died during a check"
             raise KernelDied("the kernel had stopped (it died or was stopped in an earlier cell or call)")
         try:
             reply = json.loads(ast.literal_eval(text)) if isinstance(text, str) else None
@@ -232,6 +236,7 @@ class Verdict:
     call: CheckCall
     passed: bool
     message: str        # what the check printed or said (for visible calls only; capped)
+    limit: str = ""     # a limit the learner's code hit during the check (time, a dead kernel)
 
 
 def _check_function(call: CheckCall):
@@ -259,8 +264,10 @@ def run_call(call: CheckCall, learner: Learner, student: str) -> Verdict:
         with contextlib.redirect_stdout(printed):
             function(*arguments, **case_keywords(call, student))
     except CheckFailed as exc:
-        return Verdict(call, False, cap(printed.getvalue() + exc.message, MAX_MESSAGE))
-    except (LearnerError, TimeLimit, KernelDied, NotPlainAnswer) as exc:
+        return Verdict(call, False, cap(printed.getvalue() + exc.message, MAX_MESSAGE), learner.hit)
+    except (TimeLimit, KernelDied) as exc:
+        return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE), cap(str(exc), 300))
+    except (LearnerError, NotPlainAnswer) as exc:
         return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE))
     except Exception as exc:  # a learner's value that made the check itself fail
         return Verdict(call, False, cap(printed.getvalue() + f"The check could not use your answer "

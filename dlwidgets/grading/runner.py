@@ -131,6 +131,7 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
             where = gid or f"cell {index + 1}"
             if gid in calls:
                 tests[gid] = _decide(gid, calls[gid], kernel, settings, student, stopped, deadline)
+                problems += [f"{gid}: {limit}" for limit in tests[gid].pop("limits")]
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": _summary(tests[gid])}]
                 continue
             code = cell_source(cell)
@@ -173,7 +174,7 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
 
 def _decide(test_id, calls, kernel, settings, student, stopped, deadline) -> dict:
     """One test cell's verdicts: visible calls with their messages, hidden ones passed or failed."""
-    result = {"passed": False, "visible": [], "hidden": None, "ran": True}
+    result = {"passed": False, "visible": [], "hidden": None, "ran": True, "limits": []}
     if stopped or not kernel.alive():
         result["ran"] = False
         result["visible"] = [{"call": c.text, "passed": False,
@@ -186,9 +187,13 @@ def _decide(test_id, calls, kernel, settings, student, stopped, deadline) -> dic
         verdict = run_call(call, learner, student)
         result["visible"].append({"call": call.text, "passed": verdict.passed, "message": verdict.message})
         visible_ok = visible_ok and verdict.passed
+        if verdict.limit:
+            result["limits"].append(verdict.limit)
     hidden = [c for c in calls if c.hidden]
     if hidden and visible_ok:
-        result["hidden"] = all(run_call(call, learner, student).passed for call in hidden)
+        verdicts = [run_call(call, learner, student) for call in hidden]
+        result["hidden"] = all(v.passed for v in verdicts)
+        result["limits"] += [f"in a hidden check, {v.limit}" for v in verdicts if v.limit]
     result["passed"] = visible_ok and (result["hidden"] is not False)
     return result
 
