@@ -97,12 +97,12 @@ def parse_test_cell(source: str, bindings: dict[str, str], where: str = "a test 
                 names.append(arg.id)
             keywords = []
             for kw in call.keywords:
+                if kw.arg is None:
+                    raise TestCellError(f"{where}: ** arguments are not allowed in a test cell")
                 try:
                     keywords.append((kw.arg, ast.literal_eval(kw.value)))
                 except (ValueError, TypeError, SyntaxError):
                     raise TestCellError(f"{where}: keyword {kw.arg!r} must be a literal") from None
-                if kw.arg is None:
-                    raise TestCellError(f"{where}: ** arguments are not allowed in a test cell")
             calls.append((statement.lineno, CheckCall(module, function, tuple(names), tuple(keywords), hidden,
                                                       ast.get_source_segment(code, call))))
     return [call for _, call in calls]

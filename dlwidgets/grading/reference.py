@@ -150,8 +150,9 @@ class _Bindings:
 def _uses(tree: ast.AST, bindings: _Bindings, tainted: dict[str, str]) -> list[str]:
     """The library objects ``tree`` reaches: directly, or through a learner helper."""
     used = []
+    inner = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and id(node) not in inner:
             found = bindings.resolve(node)
             if found:
                 used.append(found)

@@ -152,7 +152,12 @@ def decode(text):
         tree = json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(NotPlainData(name)))
     except (ValueError, RecursionError) as exc:
         raise NotPlainData(f"an unreadable answer ({cap(str(exc), 100)})") from None
-    return _from_tree(tree)
+    try:
+        return _from_tree(tree)
+    except NotPlainData:
+        raise
+    except (ValueError, TypeError, EOFError, OSError, RecursionError) as exc:  # bad base64, a bad .npy header...
+        raise NotPlainData(f"an unreadable answer ({type(exc).__name__})") from None
 
 
 # ---------------------------------------------------------------- in the student's kernel

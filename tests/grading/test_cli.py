@@ -23,7 +23,8 @@ def test_grade_help_lists_limits_and_statuses(capsys):
     with pytest.raises(SystemExit):
         main(["grade", "--help"])
     text = capsys.readouterr().out
-    for words in ("--cell-timeout", "--notebook-timeout", "--memory-mb", "--grading-dir", "tampered", "rejected"):
+    for words in ("--cell-timeout", "--notebook-timeout", "--memory-mb", "--grading-dir", "--no-sandbox", "reference",
+                  "rejected", "sandbox"):
         assert words in text
 
 

@@ -1,0 +1,35 @@
+"""Test cells are read from the lesson with ast; anything but check calls on learner names is refused."""
+
+import pytest
+
+from dlwidgets.grading.checks import TestCellError, parse_test_cell
+
+BINDINGS = {"ex": "dlwidgets.exercises.convolutions", "np": "numpy",
+            "check_one": "dlwidgets.exercises.convolutions:check_one_by_one"}
+
+
+def test_visible_and_hidden_calls_with_literal_keywords():
+    calls = parse_test_cell("ex.check_conv_output_size(conv_output_size)\n### BEGIN HIDDEN TESTS\n"
+                            "ex.check_conv_output_size(conv_output_size, extra_cases=[(33, 4, 1, 3, 2),\n"
+                            "                                                   (5, 5, 0, 1, 1)])\n"
+                            "### END HIDDEN TESTS\ncheck_one(one_by_one)", BINDINGS)
+    assert [(c.function, c.names, c.hidden) for c in calls] == [
+        ("check_conv_output_size", ("conv_output_size",), False), ("check_one_by_one", ("one_by_one",), False),
+        ("check_conv_output_size", ("conv_output_size",), True)]
+    assert calls[2].keywords == (("extra_cases", [(33, 4, 1, 3, 2), (5, 5, 0, 1, 1)]),)
+    assert calls[0].module == "dlwidgets.exercises.convolutions"
+
+
+@pytest.mark.parametrize("source, words", [
+    ("x = 1", "only check calls"),
+    ("print(ex)", "not a check function"),
+    ("np.testing.assert_allclose(a, b)", "not a check function"),
+    ("ex.check_x(f(1))", "learner's names"),
+    ("ex.check_x(f, cases=make())", "must be a literal"),
+    ("ex.check_x(f, **k)", "not allowed"),
+    ("ex.CASES(f)", "not a check of dlwidgets.exercises"),
+    ("ex.check_x(", "not valid Python"),
+])
+def test_anything_else_in_a_test_cell_is_an_authoring_error(source, words):
+    with pytest.raises(TestCellError, match=words):
+        parse_test_cell(source, BINDINGS, where="t")
