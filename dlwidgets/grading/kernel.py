@@ -21,11 +21,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .sandbox import SandboxLimits, limited_command, sandbox_command
+from .sandbox import HOME, SandboxLimits, kernel_env, limited_command, package_root, sandbox_command
 
 __all__ = ["StudentKernel", "CellRun", "KernelGone", "INTERRUPT_GRACE"]
 
-INTERRUPT_GRACE = 3.0    # seconds a cell gets to stop after an interrupt before the sandbox is killed
+INTERRUPT_GRACE = 5.0    # seconds a cell gets to stop after an interrupt before the sandbox is killed
 _SERVE = ("__dlw_reply = __import__('dlwidgets.grading.wire', fromlist=['serve']).serve("
           "{request!r}, __import__('IPython').get_ipython().user_ns)")
 
@@ -43,6 +43,16 @@ class CellRun:
     ename: str = ""
     evalue: str = ""
     truncated: bool = False
+
+
+def _preload_code(modules) -> str:
+    """Import the lesson's modules and draw a figure once (fonts, Agg), before any student code."""
+    lines = [f"import {name}" for name in modules]
+    lines += ["try:", "    import io, matplotlib.figure, matplotlib.backends.backend_agg as _agg",
+              "    _f = matplotlib.figure.Figure(figsize=(2, 1)); _agg.FigureCanvasAgg(_f)",
+              "    _f.add_subplot().set_title('0123456789'); _f.savefig(io.BytesIO(), format='png')",
+              "    del _f, _agg", "except Exception:", "    pass"]
+    return "\n".join(lines)
 
 
 def _output(msg: dict) -> dict | None:
@@ -69,7 +79,7 @@ class StudentKernel:
     """A sandboxed kernel for one notebook (started at once, ready when first used)."""
 
     def __init__(self, work_dir: pathlib.Path, limits: SandboxLimits, *, sandboxed: bool = True,
-                 preload: tuple = ()):
+                 preload: tuple = (), matplotlib_cache: pathlib.Path | None = None):
         from jupyter_client import KernelManager
         from jupyter_client.kernelspec import KernelSpec
 
@@ -80,6 +90,8 @@ class StudentKernel:
         self.scratch = pathlib.Path(tempfile.mkdtemp(prefix="k", dir=self.work_dir))
         self.home = self.scratch / "home"
         self.home.mkdir()
+        if matplotlib_cache is not None:
+            shutil.copytree(matplotlib_cache, self.home / ".matplotlib")
         sockets = self.scratch / "s"
         sockets.mkdir()
         if len(str(sockets)) > 80:  # ipc socket paths are limited to about 100 bytes
@@ -102,25 +114,30 @@ class StudentKernel:
                                           display_name="Python 3 (sandboxed)", language="python",
                                           interrupt_mode="message")
         self.started = time.monotonic()
+        env = kernel_env(HOME, "/opt/dlwidgets") if sandboxed else \
+            kernel_env(str(self.home), str(package_root().parent))
         self.km.start_kernel(cwd=str(self.home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL, env=env)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         self.ready = False
         self.gone = False
-        if preload:
-            self.kc.execute("\n".join(f"import {name}" for name in preload), silent=True, store_history=False)
+        self._preload = self.kc.execute(_preload_code(preload), silent=True, store_history=False) if preload else None
 
     # ------------------------------------------------------------ life
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        if not self.ready:
-            try:
-                self.kc.wait_for_ready(timeout=timeout)
-            except RuntimeError as exc:
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Wait until the kernel has answered (and finished importing the lesson's modules)."""
+        if self.ready:
+            return
+        msg_id = self._preload or self.kc.kernel_info()
+        end = time.monotonic() + timeout
+        while self._reply(msg_id, 1.0) is None:
+            if not self.km.is_alive() or time.monotonic() > end:
                 self.gone = True
-                raise KernelGone(f"the kernel did not start ({exc})") from None
-            self.ready = True
+                raise KernelGone("the kernel did not start")
+        self._drain()
+        self.ready = True
 
     def alive(self) -> bool:
         return not self.gone and self.km.is_alive()
@@ -162,6 +179,7 @@ class StudentKernel:
         msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + timeout
         interrupted_at = None
+        replied_at = None
         while True:
             now = time.monotonic()
             if interrupted_at is None and now > deadline:
@@ -179,6 +197,10 @@ class StudentKernel:
                     result.status = "died"
                     self.gone = True
                     return result
+                if replied_at is None and self._reply(msg_id, 0.01) is not None:
+                    replied_at = time.monotonic()
+                if replied_at is not None and time.monotonic() > replied_at + 1.0:
+                    break   # the cell is done; its last outputs were lost on the way (should not happen)
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -211,7 +233,8 @@ class StudentKernel:
                 result.outputs.append(output)
         if result.status == "timeout" and result.ename != "KeyboardInterrupt":
             result.status = "ok" if not result.ename else "error"  # it finished on its own just in time
-        self._reply(msg_id, 2.0)
+        if replied_at is None:
+            self._reply(msg_id, 2.0)
         return result
 
     def _reply(self, msg_id: str, timeout: float) -> dict | None:

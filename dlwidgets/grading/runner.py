@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .checks import Learner, parse_test_cell, run_call
 from .kernel import StudentKernel
 from .lesson import cell_source, load_lesson, nbgrader_meta
-from .sandbox import SandboxLimits
+from .sandbox import SandboxLimits, matplotlib_cache
 
 __all__ = ["Settings", "init_worker", "grade_in_worker", "grade_notebook", "test_calls", "prepare_environment"]
 
@@ -73,10 +73,12 @@ class _Kernels:
     def __init__(self, work_dir: pathlib.Path, settings: Settings, preload: tuple):
         self.work_dir, self.settings, self.preload = work_dir, settings, preload
         self.limits = SandboxLimits(memory_mb=settings.memory_mb, processes=settings.processes)
+        self.fonts = matplotlib_cache(work_dir / "matplotlib")
         self.next = self._start() if settings.warm else None
 
     def _start(self) -> StudentKernel:
-        return StudentKernel(self.work_dir, self.limits, sandboxed=self.settings.sandboxed, preload=self.preload)
+        return StudentKernel(self.work_dir, self.limits, sandboxed=self.settings.sandboxed, preload=self.preload,
+                             matplotlib_cache=self.fonts)
 
     def take(self) -> StudentKernel:
         kernel = self.next if self.next is not None and self.next.alive() else None

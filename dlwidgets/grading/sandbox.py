@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["SandboxLimits", "sandbox_problem", "sandbox_command", "limited_command", "package_root", "HOME", "PACKAGE_MOUNT"]
+__all__ = ["SandboxLimits", "sandbox_problem", "sandbox_command", "limited_command", "kernel_env", "matplotlib_cache", "package_root", "HOME", "PACKAGE_MOUNT"]
 
 HOME = "/home/student"
 PACKAGE_MOUNT = "/opt/dlwidgets"
@@ -73,6 +73,26 @@ def _system_args() -> list[str]:
     return args
 
 
+def kernel_env(home: str, python_path: str) -> dict[str, str]:
+    """The whole environment of a student's kernel (nothing of the grader's own is passed on)."""
+    return {"HOME": home, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin", "PYTHONPATH": python_path,
+            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib",
+            "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter", "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "USER": "student"}
+
+
+def matplotlib_cache(folder: pathlib.Path) -> pathlib.Path:
+    """Build matplotlib's font cache once in ``folder`` (each kernel gets a copy: building it
+    costs every new home about a second of CPU)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not any(folder.glob("fontlist-*.json")):
+        env = dict(os.environ, MPLCONFIGDIR=str(folder), MPLBACKEND="Agg")
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, capture_output=True,
+                       timeout=300)
+    return folder
+
+
 def sandbox_command(command: list[str], *, home: str, sockets: str, limits: SandboxLimits) -> list[str]:
     """``command`` (a Python command line) wrapped to run inside the sandbox."""
     bwrap = shutil.which("bwrap")
@@ -84,12 +104,7 @@ def sandbox_command(command: list[str], *, home: str, sockets: str, limits: Sand
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(package_root()), f"{PACKAGE_MOUNT}/dlwidgets"]
     args += ["--dir", "/home", "--bind", home, HOME, "--bind", sockets, sockets, "--chdir", HOME]
-    env = {"HOME": HOME, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin", "PYTHONPATH": PACKAGE_MOUNT,
-           "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-           "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
-           "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "LANG": "C.UTF-8",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "USER": "student"}
-    for name, value in env.items():
+    for name, value in kernel_env(HOME, PACKAGE_MOUNT).items():
         args += ["--setenv", name, value]
     limit = (f"import os,resource as r,sys;m={limits.memory_mb * 2 ** 20};"
              f"r.setrlimit(r.RLIMIT_AS,(m,m));r.setrlimit(r.RLIMIT_NPROC,({limits.processes},{limits.processes}));"
