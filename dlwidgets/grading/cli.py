@@ -76,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--cold-kernels", action="store_true",
                     help="start each kernel only when its notebook is due, instead of the next one in advance (slower)")
     gr.add_argument("--no-sandbox", action="store_true",
-                    help="where no sandbox can be had (not Linux, no bubblewrap, no user namespaces), grade anyway, "
-                         "with student code able to read and write your files; every row and the summary say so")
+                    help="run student code without a sandbox, able to read and write your files (for a machine "
+                         "with none: not Linux, no bubblewrap, no user namespaces); every row and the summary say so")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

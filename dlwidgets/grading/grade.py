@@ -77,16 +77,19 @@ def grade_lesson(lesson_path, submissions, grading_dir, *, workers: int | None =
                  notebook_timeout: int = 300, memory_mb: int = 2048, max_output_bytes: int = 1_000_000,
                  warm: bool = True, regrade: bool = False, progress: bool = True,
                  allow_no_sandbox: bool = False) -> GradeReport:
-    """Grade every submission of one lesson; see the module docstring."""
+    """Grade every submission of one lesson; see the module docstring.
+
+    ``allow_no_sandbox``: run student code without a sandbox (the instructor's explicit choice,
+    for a machine that has none); every row and the summary then say so."""
     from .sandbox import sandbox_problem
 
     started = time.monotonic()
     prepare_environment()
-    problem = sandbox_problem()
-    if problem and not allow_no_sandbox:
+    problem = None if allow_no_sandbox else sandbox_problem()
+    if problem:
         raise NoSandbox(f"{problem}. Student code is only graded inside a sandbox; to grade this class without one "
                         "anyway (only for code you trust), pass --no-sandbox.")
-    sandboxed = problem is None
+    sandboxed = not allow_no_sandbox
     lesson_path = pathlib.Path(lesson_path)
     lesson = load_lesson(lesson_path)
     test_calls(lesson)   # an authoring error in a test cell stops here, with the cell named
@@ -133,9 +136,9 @@ def grade_lesson(lesson_path, submissions, grading_dir, *, workers: int | None =
             sub, digest, prepared, references = task
             shown = sub.path.name if sub.path else ""
             text = json.dumps(prepared.notebook, ensure_ascii=False)
-            if result.get("failed"):
+            if result.get("failed"):   # the grader's failure, not the student's: the next run tries again
                 row = rejected_row(lesson, sub.student, shown, result["failed"], prepared.notes, sandboxed)
-                folder.record(row, digest, text, None, feedback_html(lesson, row, None))
+                folder.record(row, "grade again", text, None, feedback_html(lesson, row, None))
             else:
                 row = decide(lesson, sub.student, shown, result, notes=prepared.notes, references=references,
                              sandboxed=sandboxed)
