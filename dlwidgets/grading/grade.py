@@ -81,7 +81,7 @@ def grade_lesson(lesson_path, submissions, grading_dir, *, workers: int | None =
 
     ``allow_no_sandbox``: run student code without a sandbox (the instructor's explicit choice,
     for a machine that has none); every row and the summary then say so."""
-    from .sandbox import sandbox_problem
+    from .sandbox import hidden_from_sandbox, sandbox_problem
 
     started = time.monotonic()
     prepare_environment()
@@ -90,6 +90,9 @@ def grade_lesson(lesson_path, submissions, grading_dir, *, workers: int | None =
         raise NoSandbox(f"{problem}. Student code is only graded inside a sandbox; to grade this class without one "
                         "anyway (only for code you trust), pass --no-sandbox.")
     sandboxed = not allow_no_sandbox
+    exposed = hidden_from_sandbox(submissions, grading_dir, lesson_path) if sandboxed else None
+    if exposed:
+        raise NoSandbox(exposed)
     lesson_path = pathlib.Path(lesson_path)
     lesson = load_lesson(lesson_path)
     test_calls(lesson)   # an authoring error in a test cell stops here, with the cell named

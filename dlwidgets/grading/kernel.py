@@ -13,7 +13,6 @@ JSON reply text, with no outputs kept.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
 import subprocess
@@ -290,7 +289,3 @@ class StudentKernel:
         text = value.get("data", {}).get("text/plain") if isinstance(value, dict) else None
         return ("ok", text) if isinstance(text, str) else ("ok", None)
 
-
-def cleanup_outside(path) -> None:
-    if path and os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)

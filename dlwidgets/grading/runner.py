@@ -132,7 +132,7 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
             gid = nbgrader_meta(cell).get("grade_id")
             where = gid or f"cell {index + 1}"
             if gid in calls:
-                tests[gid] = _decide(gid, calls[gid], kernel, settings, student, stopped, deadline)
+                tests[gid] = _decide(calls[gid], kernel, settings, student, stopped)
                 problems += [f"{gid}: {limit}" for limit in tests[gid].pop("limits")]
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": _summary(tests[gid])}]
                 continue
@@ -174,7 +174,7 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
             "executed": notebook, "seconds": time.monotonic() - started, "sandboxed": settings.sandboxed}
 
 
-def _decide(test_id, calls, kernel, settings, student, stopped, deadline) -> dict:
+def _decide(calls, kernel, settings, student, stopped) -> dict:
     """One test cell's verdicts: visible calls with their messages, hidden ones passed or failed."""
     result = {"passed": False, "visible": [], "hidden": None, "ran": True, "limits": []}
     if stopped or not kernel.alive():
@@ -193,7 +193,11 @@ def _decide(test_id, calls, kernel, settings, student, stopped, deadline) -> dic
             result["limits"].append(verdict.limit)
     hidden = [c for c in calls if c.hidden]
     if hidden and visible_ok:
-        verdicts = [run_call(call, learner, student) for call in hidden]
+        verdicts = []
+        for call in hidden:   # stop at the first failure, as the cell would in the notebook
+            verdicts.append(run_call(call, learner, student))
+            if not verdicts[-1].passed:
+                break
         result["hidden"] = all(v.passed for v in verdicts)
         result["limits"] += [f"in a hidden check, {v.limit}" for v in verdicts if v.limit]
     result["passed"] = visible_ok and (result["hidden"] is not False)

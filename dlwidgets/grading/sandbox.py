@@ -25,7 +25,8 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["SandboxLimits", "sandbox_problem", "sandbox_command", "limited_command", "kernel_env", "matplotlib_cache", "package_root", "HOME", "PACKAGE_MOUNT"]
+__all__ = ["SandboxLimits", "sandbox_problem", "sandbox_command", "limited_command", "kernel_env", "matplotlib_cache",
+           "visible_paths", "hidden_from_sandbox", "package_root", "HOME", "PACKAGE_MOUNT"]
 
 HOME = "/home/student"
 PACKAGE_MOUNT = "/opt/dlwidgets"
@@ -48,14 +49,33 @@ def package_root() -> pathlib.Path:
 
 
 def _python_dirs() -> list[str]:
+    import site
+
     dirs = []
+    user_site = [site.getusersitepackages()] if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path else []
     for path in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                 os.path.dirname(os.path.realpath(sys.executable))):
+                 os.path.dirname(os.path.realpath(sys.executable)), *user_site):
         for candidate in (path, os.path.realpath(path)):
             if candidate and candidate not in dirs and not any(candidate.startswith(d + os.sep) for d in dirs):
                 dirs.append(candidate)
     # a venv's python is a link into the base installation: bind the link's target's tree too
     return [d for d in dirs if d != "/" and os.path.isdir(d)]
+
+
+def visible_paths() -> list[pathlib.Path]:
+    """The grader's folders a student's kernel sees (read-only): Python, its environment, the package."""
+    return [pathlib.Path(p) for p in _python_dirs()] + [package_root()]
+
+
+def hidden_from_sandbox(*paths) -> str | None:
+    """None if none of ``paths`` lies in a folder the sandbox shows; otherwise a sentence saying which."""
+    for path in paths:
+        resolved = pathlib.Path(path).resolve()
+        for shown in visible_paths():
+            if resolved == shown or resolved.is_relative_to(shown):
+                return (f"{path} is inside {shown}, which every student's sandbox can read (it holds Python or the "
+                        "course package); keep submissions, lessons and the grading folder elsewhere")
+    return None
 
 
 def _system_args() -> list[str]:
