@@ -28,13 +28,15 @@ from ..authoring.student import BEGIN_HIDDEN, END_HIDDEN
 from .wire import NotPlainData, cap, decode, encode
 
 __all__ = ["CheckCall", "TestCellError", "parse_test_cell", "run_call", "Verdict", "LearnerFunction",
-           "LearnerError", "TimeLimit", "KernelDied", "NotPlainAnswer", "case_keywords", "MAX_MESSAGE"]
+           "LearnerError", "TimeLimit", "KernelDied", "NotPlainAnswer", "GraderTimeLimit", "case_keywords", "MAX_MESSAGE"]
 
 MAX_MESSAGE = 2000   # characters of a check's message kept for feedback
 
 
 class TestCellError(ValueError):
     """A lesson's test cell that the grader cannot run outside the kernel (an authoring error)."""
+
+    __test__ = False   # not a test class, whatever pytest thinks of its name
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,50 @@ class NotPlainAnswer(Exception):
     """The learner's code returned something that is not plain data."""
 
 
+class GraderTimeLimit(Exception):
+    """A check spent longer than its budget in the grader (replaying an answer with huge sizes)."""
+
+
+class _Budget:
+    """Seconds a check may compute in the grader's own process; paused while the learner's kernel works."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.left, self.armed = seconds, seconds, False
+
+    def _expired(self, signum, frame):
+        raise GraderTimeLimit(f"checking this answer took more than {self.seconds:g} s of the grader's time")
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGALRM, self._expired)
+            self.armed = True
+            self.resume()
+        return self
+
+    def pause(self):
+        if self.armed:
+            import signal
+
+            self.left = max(0.001, signal.setitimer(signal.ITIMER_REAL, 0)[0])
+
+    def resume(self):
+        if self.armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, self.left)
+
+    def __exit__(self, *exc):
+        if self.armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+            self.armed = False
+
+
 _SAFE_BUILTINS = {name for name in dir(builtins) if isinstance(getattr(builtins, name), type)
                   and issubclass(getattr(builtins, name), Exception)}
 
@@ -154,9 +200,14 @@ class Learner:
     def __init__(self, kernel, call_timeout: float):
         self.kernel, self.call_timeout = kernel, call_timeout
         self.hit = ""    # the last limit a call hit (a check may turn it into its own message)
+        self.budget = _Budget(call_timeout)
 
     def _ask(self, request: dict, what: str) -> dict:
-        outcome, text = self.kernel.ask(json.dumps(request), self.call_timeout)
+        self.budget.pause()
+        try:
+            outcome, text = self.kernel.ask(json.dumps(request), self.call_timeout)
+        finally:
+            self.budget.resume()
         if outcome == "timeout":
             self.hit = f"{what} did not finish within the {self.call_timeout:g} s time limit per call"
             raise TimeLimit(f"{what} did not finish within {self.call_timeout:g} s (the grader's time limit per call)")
@@ -248,11 +299,23 @@ def _check_function(call: CheckCall):
 
 
 def run_call(call: CheckCall, learner: Learner, student: str) -> Verdict:
-    """Run one check call in this process on the learner's plain data; never raises for the learner."""
-    from ..exercises.checking import CheckFailed
+    """Run one check call in this process on the learner's plain data; never raises for the learner.
 
+    The check's own computing (replaying a widget challenge, say) has a time budget, paused while
+    the learner's kernel works, so an answer with absurd sizes cannot stall the grader."""
     function = _check_function(call)
     printed = io.StringIO()
+    learner.budget = _Budget(learner.call_timeout)
+    try:
+        with learner.budget:
+            return _run(call, function, learner, student, printed)
+    except GraderTimeLimit as exc:
+        return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE), str(exc))
+
+
+def _run(call: CheckCall, function, learner: Learner, student: str, printed: io.StringIO) -> Verdict:
+    from ..exercises.checking import CheckFailed
+
     try:
         arguments = []
         for name in call.names:
@@ -269,6 +332,8 @@ def run_call(call: CheckCall, learner: Learner, student: str) -> Verdict:
         return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE), cap(str(exc), 300))
     except (LearnerError, NotPlainAnswer) as exc:
         return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE))
+    except GraderTimeLimit:
+        raise
     except Exception as exc:  # a learner's value that made the check itself fail
         return Verdict(call, False, cap(printed.getvalue() + f"The check could not use your answer "
                                         f"({type(exc).__name__}: {cap(str(exc), 300)}).", MAX_MESSAGE))

@@ -33,3 +33,31 @@ def test_visible_and_hidden_calls_with_literal_keywords():
 def test_anything_else_in_a_test_cell_is_an_authoring_error(source, words):
     with pytest.raises(TestCellError, match=words):
         parse_test_cell(source, BINDINGS, where="t")
+
+
+def slow_check(answer):
+    """A check that replays an answer for too long."""
+    import time
+
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        pass
+
+
+class _Plain:
+    """A stand-in kernel that answers every request with the value 1."""
+
+    def ask(self, request, timeout):
+        return "ok", repr('{"value": "1"}')
+
+
+def test_a_check_that_computes_too_long_in_the_grader_is_stopped():
+    import time
+
+    from dlwidgets.grading.checks import CheckCall, Learner, run_call
+
+    call = CheckCall(__name__, "slow_check", ("answer",), (), False, "slow_check(answer)")
+    started = time.monotonic()
+    verdict = run_call(call, Learner(_Plain(), 0.5), "alice")
+    assert time.monotonic() - started < 5
+    assert not verdict.passed and "took more than 0.5 s of the grader's time" in verdict.message
