@@ -177,26 +177,33 @@ def _run_pool(tasks: list, count: int, settings: Settings, work_dir: str, finish
                                    initargs=(settings, work_dir))
         running = {}
         broken = False
+
+        def submit():
+            index, task = queue.pop(0)
+            attempts[index] += 1
+            sub, _, prepared, _ = task
+            running[pool.submit(grade_in_worker, sub.student, json.dumps(prepared.notebook, ensure_ascii=False))] = \
+                (index, task)
+
         try:
             while (queue or running) and not broken:
                 while queue and len(running) < count:
-                    index, task = queue.pop(0)
-                    attempts[index] += 1
-                    sub, _, prepared, _ = task
-                    text = json.dumps(prepared.notebook, ensure_ascii=False)
-                    running[pool.submit(grade_in_worker, sub.student, text)] = (index, task)
+                    submit()
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished = []
                 for future in done:
                     index, task = running.pop(future)
                     try:
-                        result = future.result()
+                        finished.append((task, future.result()))
                     except BrokenProcessPool:
                         broken = True
                         running[future] = (index, task)
-                        continue
                     except Exception as exc:  # the grader failed on this notebook: report it, go on
-                        result = {"failed": f"the grader failed on this notebook ({type(exc).__name__}: "
-                                            f"{str(exc)[:200]})"}
+                        finished.append((task, {"failed": f"the grader failed on this notebook "
+                                                          f"({type(exc).__name__}: {str(exc)[:200]})"}))
+                while queue and len(running) < count and not broken:   # keep the workers busy while recording
+                    submit()
+                for task, result in finished:
                     finish(task, result)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
