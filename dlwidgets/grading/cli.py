@@ -30,8 +30,8 @@ GRADE_EPILOG = """\
 Every submission gets a status in the CSV:
   ok         graded, nothing to report
   repaired   graded after restoring deleted/edited/moved test cells, reading a file
-             saved in another encoding, or choosing one of several notebooks of the
-             student (the reason says which)
+             saved in another encoding, choosing one of several notebooks of the
+             student, or again after its grading worker died (the reason says which)
   run-error  graded, but some cell hit a limit (time, an ignored interrupt, memory,
              input(), a dying kernel) or raised its own KeyboardInterrupt; the cell is named
   reference  an exercise was solved by calling the course library: no points for it

@@ -211,6 +211,7 @@ def _run_pool(tasks: list, count: int, settings: Settings, work_dir: str, finish
             if attempts[index] >= 2:
                 finish(task, {"failed": "a grading worker died twice while running this notebook"})
             else:
+                task[2].notes.append("graded again: a grading worker died while this notebook was in hand")
                 queue.insert(0, (index, task))
 
 
