@@ -28,7 +28,7 @@ from ..authoring.student import BEGIN_HIDDEN, END_HIDDEN
 from .wire import NotPlainData, cap, decode, encode
 
 __all__ = ["CheckCall", "TestCellError", "parse_test_cell", "run_call", "Verdict", "LearnerFunction",
-           "LearnerError", "TimeLimit", "KernelDied", "NotPlainAnswer", "GraderTimeLimit", "case_keywords", "MAX_MESSAGE"]
+           "LearnerError", "TimeLimit", "KernelDied", "NotPlainAnswer", "GraderTimeLimit", "LessonError", "case_keywords", "MAX_MESSAGE"]
 
 MAX_MESSAGE = 2000   # characters of a check's message kept for feedback
 
@@ -131,6 +131,13 @@ class KernelDied(Exception):
 
 class NotPlainAnswer(Exception):
     """The learner's code returned something that is not plain data."""
+
+
+class LessonError(BaseException):
+    """The lesson's check broke the convention (it passed more than plain data to the learner).
+
+    A BaseException, so that a check's ``except Exception`` around the learner's call cannot
+    turn it into a verdict on the answer."""
 
 
 class GraderTimeLimit(Exception):
@@ -266,7 +273,8 @@ class LearnerFunction:
         try:
             request = {"call": self.__name__, "args": encode(list(args)), "kwargs": encode(dict(kwargs))}
         except NotPlainData as exc:  # a check that passes more than plain data: the lesson's bug
-            raise RuntimeError(f"the check passes {exc} to the learner's function; checks must pass plain data")
+            raise LessonError(f"the lesson's check passes {exc} to `{self.__name__}`, but checks may pass only "
+                              "plain data; this is a problem of the lesson, not of the answer") from None
         reply = self._learner._ask(request, f"`{self.__name__}`")
         if "raised" in reply:
             raise _raised(reply)
@@ -334,6 +342,8 @@ def _run(call: CheckCall, function, learner: Learner, student: str, printed: io.
         return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE))
     except GraderTimeLimit:
         raise
+    except LessonError as exc:
+        return Verdict(call, False, cap(str(exc), MAX_MESSAGE), cap(str(exc), 300))
     except Exception as exc:  # a learner's value that made the check itself fail
         return Verdict(call, False, cap(printed.getvalue() + f"The check could not use your answer "
                                         f"({type(exc).__name__}: {cap(str(exc), 300)}).", MAX_MESSAGE))

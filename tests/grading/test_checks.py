@@ -61,3 +61,24 @@ def test_a_check_that_computes_too_long_in_the_grader_is_stopped():
     verdict = run_call(call, Learner(_Plain(), 0.5), "alice")
     assert time.monotonic() - started < 5
     assert not verdict.passed and "took more than 0.5 s of the grader's time" in verdict.message
+
+
+def check_passing_an_object(fn):
+    """A check that breaks the convention: it hands the learner's function a non-plain object."""
+    from dlwidgets.exercises.checking import Case, check_function
+
+    check_function(fn, lambda x: 1, [Case((object(),))], exercise="x", name="f")
+
+
+class _Function:
+    def ask(self, request, timeout):
+        return "ok", repr('{"callable": true}')
+
+
+def test_a_check_that_passes_more_than_plain_data_is_the_lessons_error_not_the_learners():
+    from dlwidgets.grading.checks import CheckCall, Learner, run_call
+
+    call = CheckCall(__name__, "check_passing_an_object", ("f",), (), False, "check_passing_an_object(f)")
+    verdict = run_call(call, Learner(_Function(), 5), "alice")
+    assert not verdict.passed and "problem of the lesson, not of the answer" in verdict.message
+    assert "object" in verdict.limit
