@@ -1,4 +1,4 @@
-"""Instructor tools: release student versions and grade a class with nbgrader, in parallel.
+"""Instructor tools: release student versions and grade a class, in parallel, sandboxed.
 
 Needs the package's ``instructor`` extra (nbgrader). The command line is
 ``dlwidgets-instructor`` (cli.py); from Python::
@@ -7,9 +7,11 @@ Needs the package's ``instructor`` extra (nbgrader). The command line is
     report = grade_lesson("course/08_convolutions.ipynb", "submissions.zip", "grading")
 
 One concept per module: collect (finding submissions), sanitize (refusing and repairing
-files), tamper (static scan), guard (runtime integrity check), warmkernel (fast kernels),
-engine (nbgrader in workers), outcome (rows and statuses), feedback (HTML),
-gradebook (the grading folder), grade (the pipeline), release, cli.
+files), reference (the reference-call flag), sandbox (bubblewrap around each kernel),
+kernel (running cells, asking for plain data), wire (plain data across the sandbox),
+checks (the lesson's checks, run in the grader), runner (one notebook, in workers),
+outcome (rows and statuses), feedback (HTML), gradebook (the grading folder and nbgrader's
+gradebook), grade (the pipeline), release, cli.
 """
 
 __all__ = ["grade_lesson", "release"]

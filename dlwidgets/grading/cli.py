@@ -29,15 +29,20 @@ Typical term:
 GRADE_EPILOG = """\
 Every submission gets a status in the CSV:
   ok         graded, nothing to report
-  repaired   graded after restoring deleted/edited/moved test cells, or one of
-             several notebooks of the student was chosen (the reason says which)
-  run-error  graded, but some cell hit a limit (time, memory, input(), a dying kernel)
-  review     graded; the code uses something that could bypass the checks (exec, ...)
+  repaired   graded after restoring deleted/edited/moved test cells, reading a file
+             saved in another encoding, choosing one of several notebooks of the
+             student, or again after its grading worker died (the reason says which)
+  run-error  graded, but some cell hit a limit (time, an ignored interrupt, memory,
+             input(), a dying kernel) or raised its own KeyboardInterrupt; the cell is named
   reference  an exercise was solved by calling the course library: no points for it
-  tampered   the code changed the checks or numpy: no points
-  rejected   not gradable (empty, not a notebook, malformed JSON, another lesson)
-The submissions folder is never modified. Results are saved as each notebook is
-graded, so an interrupted run loses nothing; rerunning grades only what changed.
+  rejected   not gradable (empty, not a notebook, malformed JSON, another lesson, a
+             damaged or encrypted zip, a link outside the submissions)
+Each student's notebook runs in its own sandbox (bubblewrap): no network, no view of
+the grading folder, the submissions or other students. The checks run in the grader,
+on plain data the notebook's kernel returns, so code in a notebook can change only its
+own answers, never the verdict. The submissions folder is never modified. Results are
+saved as each notebook is graded, so an interrupted run loses nothing; rerunning grades
+only what changed.
 """
 
 
@@ -69,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--max-output-kb", type=int, default=1000, help="output kept per cell in KB (default: 1000)")
     gr.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
     gr.add_argument("--cold-kernels", action="store_true",
-                    help="start every kernel from scratch instead of forking warm ones (slower)")
+                    help="start each kernel only when its notebook is due, instead of the next one in advance (slower)")
+    gr.add_argument("--no-sandbox", action="store_true",
+                    help="run student code without a sandbox, able to read and write your files (for a machine "
+                         "with none: not Linux, no bubblewrap, no user namespaces); every row and the summary say so")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -91,7 +99,8 @@ def main(argv=None) -> int:
         print(f"nbgrader config: {pathlib.Path(args.out) / 'nbgrader' / 'nbgrader_config.py'}")
         return 0
     if args.command == "grade":
-        from .grade import grade_lesson, summary_table
+        from .collect import ZipProblem
+        from .grade import NoSandbox, grade_lesson, summary_table
         from .lesson import find_lesson, load_lesson
 
         if not pathlib.Path(args.submissions).exists():
@@ -103,10 +112,18 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
         lesson_path = find_lesson(args.course, args.lesson)
-        report = grade_lesson(lesson_path, args.submissions, args.grading_dir, workers=args.workers,
-                              cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                              memory_mb=args.memory_mb, max_output_bytes=args.max_output_kb * 1000,
-                              warm=not args.cold_kernels, regrade=args.regrade, progress=not args.quiet)
+        try:
+            report = grade_lesson(lesson_path, args.submissions, args.grading_dir, workers=args.workers,
+                                  cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                                  memory_mb=args.memory_mb, max_output_bytes=args.max_output_kb * 1000,
+                                  warm=not args.cold_kernels, regrade=args.regrade, progress=not args.quiet,
+                                  allow_no_sandbox=args.no_sandbox)
+        except NoSandbox as exc:
+            print(f"dlwidgets-instructor: {exc}", file=sys.stderr)
+            return 2
+        except ZipProblem as exc:
+            print(f"dlwidgets-instructor: the submissions archive cannot be read: {exc}", file=sys.stderr)
+            return 2
         summary_table(report, load_lesson(lesson_path), only_students=set(report.students))
         return 0
     parser.print_help()

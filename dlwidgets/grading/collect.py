@@ -9,7 +9,11 @@ Accepted layouts (mixed freely):
   Moodle (``Jane Smith_12345_assignsubmission_file_/08_convolutions.ipynb``),
   Blackboard (``Lesson 8_jsmith_attempt_2024-03-01-10-00-00_08_convolutions.ipynb``);
 * a zip of any of these (it is extracted into the grading folder's scratch space, never
-  next to the submissions).
+  next to the submissions), and a zip per student (``alice.zip``): the student is named by
+  the zip, never by a notebook inside it.
+
+A damaged, encrypted or oversized student zip, or a symbolic link leading outside the
+submissions folder (never followed), stays with its student as a reason to reject.
 
 Students are identified by a normalised id (spaces and punctuation become ``_``; letters
 of any script are kept). When one student has several notebooks, the newest (last
@@ -22,12 +26,12 @@ from __future__ import annotations
 
 import pathlib
 import re
-import shutil
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
-__all__ = ["Submission", "collect", "student_id", "extract_zip"]
+__all__ = ["Submission", "collect", "student_id", "extract_zip", "ZipProblem"]
 
 _JUNK_DIRS = {"__MACOSX", ".ipynb_checkpoints", ".git", "__pycache__"}
 _JUNK_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -43,6 +47,7 @@ class Submission:
     path: pathlib.Path | None         # the file graded (None: no notebook at all)
     others: list[pathlib.Path] = field(default_factory=list)   # other files of this student
     notes: list[str] = field(default_factory=list)
+    problem: str | None = None        # why nothing of this student can be graded (a broken zip, ...)
 
 
 def student_id(raw: str) -> str:
@@ -80,13 +85,37 @@ def _junk(path: pathlib.Path, root: pathlib.Path) -> bool:
             or path.name.startswith("~$"))
 
 
+class ZipProblem(Exception):
+    """A zip that cannot be read; the message says why."""
+
+
 def extract_zip(archive: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
-    """Extract an LMS export safely (no paths outside ``into``, a size limit); returns the root."""
+    """Extract an LMS export safely (no paths outside ``into``, a size limit); returns the root.
+
+    ``ZipProblem`` with a sentence if it is damaged, encrypted or too large."""
+    try:
+        return _extract(archive, into)
+    except ZipProblem:
+        raise
+    except RuntimeError as exc:
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise ZipProblem(f"{archive.name} is encrypted (password-protected)") from None
+        raise ZipProblem(f"{archive.name} could not be opened ({str(exc)[:100]})") from None
+    except NotImplementedError as exc:
+        raise ZipProblem(f"{archive.name} uses a compression this grader cannot read ({str(exc)[:100]})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise ZipProblem(f"{archive.name} is damaged and could not be opened ({str(exc)[:100]})") from None
+
+
+def _extract(archive: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
     into.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive) as zf:
         total = sum(info.file_size for info in zf.infolist())
         if total > MAX_ZIP_BYTES:
-            raise ValueError(f"{archive.name} would expand to {total // 2**20} MB")
+            raise ZipProblem(f"{archive.name} is too large: it would expand to {total // 2**20} MB "
+                             f"(the limit is {MAX_ZIP_BYTES // 2**20} MB)")
+        if any(info.flag_bits & 0x1 for info in zf.infolist()):
+            raise ZipProblem(f"{archive.name} is encrypted (password-protected)")
         for info in zf.infolist():
             name = info.filename
             if info.flag_bits & 0x800 == 0:  # names not flagged UTF-8: try cp437 -> utf-8 repair
@@ -99,7 +128,13 @@ def extract_zip(archive: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+                copied = 0
+                for block in iter(lambda: src.read(1 << 20), b""):   # sizes in the directory can lie
+                    copied += len(block)
+                    if copied > MAX_ZIP_BYTES:
+                        raise ZipProblem(f"{archive.name} is too large: it expands beyond "
+                                         f"{MAX_ZIP_BYTES // 2**20} MB")
+                    dst.write(block)
     entries = [p for p in into.iterdir() if p.name not in _JUNK_DIRS]
     if len(entries) == 1 and entries[0].is_dir() and not _MOODLE_DIR.match(entries[0].name):
         # one wrapping folder (the assignment name): step into it unless it looks like a student's
@@ -109,41 +144,85 @@ def extract_zip(archive: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
     return into
 
 
+def _outside(path: pathlib.Path, root: pathlib.Path) -> bool:
+    """A symbolic link that leads outside ``root`` (or nowhere)."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve(strict=True).is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
+def _student_zip(path: pathlib.Path, lesson: str) -> str:
+    return student_id(_flat_student(path.name, lesson) or path.stem)
+
+
 def collect(folder, lesson: str, scratch: pathlib.Path) -> list[Submission]:
-    """Every student's submission for ``lesson`` in ``folder`` (a folder or a .zip)."""
+    """Every student's submission for ``lesson`` in ``folder`` (a folder or a .zip).
+
+    ``ZipProblem`` if ``folder`` is itself a zip that cannot be read."""
     folder = pathlib.Path(folder)
     if folder.is_file() and zipfile.is_zipfile(folder):
         folder = extract_zip(folder, scratch / "unzipped" / folder.stem)
+    root = folder
     files: dict[str, list[pathlib.Path]] = {}
+    problems: dict[str, list[str]] = {}
+    unzipped = 0
+
+    def add_zip(student, archive):
+        nonlocal unzipped
+        unzipped += 1
+        try:
+            inner_root = extract_zip(archive, scratch / "unzipped" / f"{unzipped}")
+        except ZipProblem as exc:
+            problems.setdefault(student, []).append(str(exc))
+            return
+        for inner in sorted(p for p in inner_root.rglob("*") if p.is_file() and not _junk(p, inner_root)):
+            files.setdefault(student, []).append(inner)
+
     for path in sorted(folder.iterdir()):
         if _junk(path, folder):
             continue
+        if _outside(path, root):
+            student = student_id(path.name if path.is_dir() else (_flat_student(path.name, lesson) or path.stem))
+            problems.setdefault(student, []).append(f"{path.name} is a symbolic link to something outside the "
+                                                    "submissions folder (not followed)")
+            continue
         if path.is_dir():
             match = _MOODLE_DIR.match(path.name)
-            student = match.group("student") if match else path.name
-            for inner in sorted(p for p in path.rglob("*") if p.is_file() and not _junk(p, folder)):
-                files.setdefault(student_id(student), []).append(inner)
+            student = student_id(match.group("student") if match else path.name)
+            for inner in sorted(p for p in path.rglob("*") if not _junk(p, folder)):
+                if _outside(inner, root):
+                    problems.setdefault(student, []).append(f"{inner.name} is a symbolic link to something outside "
+                                                            "the submissions folder (not followed)")
+                elif inner.is_file() and inner.suffix.lower() == ".zip":
+                    add_zip(student, inner)
+                elif inner.is_file():
+                    files.setdefault(student, []).append(inner)
         elif path.is_file():
-            if zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
-                nested = extract_zip(path, scratch / "unzipped" / path.stem)
-                for sub in collect(nested, lesson, scratch / "nested"):
-                    files.setdefault(sub.student, []).extend([p for p in [sub.path, *sub.others] if p])
+            if path.suffix.lower() == ".zip":
+                add_zip(_student_zip(path, lesson), path)
                 continue
             student = _flat_student(path.name, lesson)
             if student is None:
                 continue
             files.setdefault(student_id(student), []).append(path)
     result = []
-    for student in sorted(files):
-        paths = files[student]
+    for student in sorted(set(files) | set(problems)):
+        paths = files.get(student, [])
         notebooks = [p for p in paths if p.suffix.lower() == ".ipynb"]
+        trouble = problems.get(student, [])
         if not notebooks:
-            result.append(Submission(student, paths[0] if paths else None, paths[1:]))
+            sub = Submission(student, paths[0] if paths else None, paths[1:])
+            if trouble:
+                sub.problem = "; ".join(trouble)
+            result.append(sub)
             continue
         preferred = [p for p in notebooks if lesson.lower() in p.stem.lower()] or notebooks
         chosen = max(preferred, key=lambda p: (p.stat().st_mtime, p.name))
         others = [p for p in paths if p != chosen]
-        sub = Submission(student, chosen, others)
+        sub = Submission(student, chosen, others, notes=[f"ignored: {t}" for t in trouble])
         extra_notebooks = [p for p in notebooks if p != chosen]
         if extra_notebooks:
             sub.notes.append(f"{len(notebooks)} notebooks handed in ({', '.join(sorted(p.name for p in notebooks))}); "

@@ -1,7 +1,9 @@
 """Turn whatever a learner handed in into a notebook nbgrader can grade fairly, and say what changed.
 
 ``read_submission`` refuses what cannot be graded with one clear sentence (an empty file,
-a PDF, malformed JSON, JSON that is not a notebook, another lesson's notebook).
+a PDF, malformed JSON, JSON that is not a notebook, another lesson's notebook), and reads
+a notebook saved in another encoding (UTF-16 or UTF-32 with or without a byte-order mark,
+Windows-1252, Latin-1) with a note naming the encoding.
 
 ``rebuild`` puts the lesson's graded cells back the way the lesson has them:
 
@@ -53,11 +55,47 @@ def _kind(data: bytes, name: str) -> str:
     if data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1"):
         return "an image"
     suffix = pathlib.Path(name).suffix
+    if suffix.lower() == ".ipynb":
+        return "a file named .ipynb whose content is not a notebook"
     return f"a {suffix} file" if suffix else "a file without an extension"
 
 
-def read_submission(path, other_lessons: dict[str, set[str]] | None = None, lesson: Lesson | None = None) -> dict:
-    """The notebook in ``path`` as a JSON dict, or ``Rejected`` with the reason."""
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with a byte-order mark"), (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+         (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"), (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16"))
+
+
+def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
+    """The text of a notebook file and a note if it was not UTF-8 (``Rejected`` if it is not text)."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise Rejected(f"{name} starts like {label} text but is not valid {label} ({exc.reason})") from None
+            return text, ([] if codec == "utf-8-sig" else [f"{name} was saved as {label}, not UTF-8; decoded as {label}"])
+    if len(data) > 1 and (data[0] == 0 or data[1] == 0) and data.lstrip(b"\x00")[:1] in (b"{", b"["):
+        codec, label = ("utf-16-be", "UTF-16") if data[0] == 0 else ("utf-16-le", "UTF-16")
+        try:
+            return data.decode(codec), [f"{name} was saved as {label} without a byte-order mark; decoded as {label}"]
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if data.lstrip()[:1] in (b"{", b"["):
+        for codec, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+            try:
+                return data.decode(codec), [f"{name} was saved as {label} (not UTF-8); decoded as {label}"]
+            except UnicodeDecodeError:
+                continue
+        raise Rejected(f"{name} is not UTF-8 text (byte {utf8_error.start}: {utf8_error.reason})")
+    raise Rejected(f"not a notebook: {name} is {_kind(data, name)}")
+
+
+def read_submission(path, other_lessons: dict[str, set[str]] | None = None,
+                    lesson: Lesson | None = None) -> tuple[dict, list[str]]:
+    """(the notebook in ``path`` as a JSON dict, notes on how it was read), or ``Rejected`` with the reason."""
     path = pathlib.Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -67,10 +105,9 @@ def read_submission(path, other_lessons: dict[str, set[str]] | None = None, less
     data = path.read_bytes()
     if not data.strip():
         raise Rejected(f"empty file ({path.name} holds only whitespace)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Rejected(f"not a notebook: {path.name} is {_kind(data, path.name)}") from None
+    if data.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff")):
+        raise Rejected(f"not a notebook: {path.name} is {_kind(data, path.name)}")
+    text, notes = _decode(data, path.name)
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -78,15 +115,20 @@ def read_submission(path, other_lessons: dict[str, set[str]] | None = None, less
             raise Rejected(f"not a notebook: {path.name} is {_kind(data, path.name)}") from None
         raise Rejected(f"malformed notebook: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
                        "the file was probably cut off or edited by hand") from None
+    except RecursionError:
+        raise Rejected("malformed notebook: nested too deeply to read") from None
     if isinstance(nb, dict) and "worksheets" in nb:
         import nbformat
 
-        nb = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        try:
+            nb = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        except Exception as exc:
+            raise Rejected(f"an old (version 3) notebook that could not be converted ({str(exc)[:100]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise Rejected(f"not a Jupyter notebook: {path.name} is JSON but has no list of cells")
     if lesson is not None:
         _check_lesson(nb, lesson, other_lessons or {})
-    return nb
+    return nb, notes
 
 
 def _check_lesson(nb: dict, lesson: Lesson, other_lessons: dict[str, set[str]]) -> None:

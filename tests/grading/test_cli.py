@@ -23,7 +23,8 @@ def test_grade_help_lists_limits_and_statuses(capsys):
     with pytest.raises(SystemExit):
         main(["grade", "--help"])
     text = capsys.readouterr().out
-    for words in ("--cell-timeout", "--notebook-timeout", "--memory-mb", "--grading-dir", "tampered", "rejected"):
+    for words in ("--cell-timeout", "--notebook-timeout", "--memory-mb", "--grading-dir", "--no-sandbox", "reference",
+                  "rejected", "sandbox"):
         assert words in text
 
 
@@ -58,3 +59,32 @@ def test_run_outside_the_course_folder_it_says_so(tmp_path, monkeypatch, command
         main(command)
     assert "there is no course folder course" in str(exit_.value.code) and "course's folder" in str(exit_.value.code)
     assert not (tmp_path / "handout").exists()
+
+
+def test_without_a_sandbox_grading_stops_with_a_sentence(tmp_path, monkeypatch, capsys):
+    import dlwidgets.grading.sandbox as sandbox
+
+    pytest.importorskip("nbgrader", reason="grading needs nbgrader, which comes with the instructor extra")
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "sandbox_problem", lambda: "bubblewrap (bwrap) ... is not installed")
+    assert main(["grade", "08", str(tmp_path / "subs"), "--course", str(COURSE),
+                 "--grading-dir", str(tmp_path / "grading")]) == 2
+    message = capsys.readouterr().err
+    assert "is not installed" in message and "--no-sandbox" in message
+    assert not (tmp_path / "grading").exists()
+
+
+@pytest.mark.slow
+def test_graded_without_a_sandbox_every_row_and_the_summary_say_so(tmp_path):
+    import csv
+
+    from .conftest import _write, answered
+
+    pytest.importorskip("nbgrader", reason="grading needs nbgrader, which comes with the instructor extra")
+    _write(tmp_path / "subs" / "alice.ipynb", answered("00_getting_started"))
+    printed = run_cli("grade", "00", str(tmp_path / "subs"), "--course", str(COURSE), "--grading-dir",
+                      str(tmp_path / "grading"), "--no-sandbox", "--quiet", "--workers", "1")
+    assert "WARNING: 1 of these were graded WITHOUT a sandbox" in printed and "(NO SANDBOX)" in printed
+    with open(tmp_path / "grading" / "00_getting_started-grades.csv", newline="", encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["sandboxed"] == "NO" and "WITHOUT a sandbox" in row["reason"] and row["total"] == "3"

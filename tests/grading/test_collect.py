@@ -60,3 +60,36 @@ def test_student_ids_keep_letters_of_any_script_and_lose_spaces():
     assert student_id("José García") == "José_García"
     assert student_id("  王 小明 ") == "王_小明"
     assert student_id("o'brien (late)") == "o_brien_late"
+
+
+def test_students_are_named_by_their_own_zip_not_by_the_notebook_inside(tmp_path):
+    for student in ("anna", "ben"):
+        with zipfile.ZipFile(tmp_path / f"{student}.zip", "w") as zf:
+            zf.writestr(f"{LESSON}.ipynb", "{}")
+    found = {s.student: s.path.name for s in collect(tmp_path, LESSON, tmp_path / "scratch")}
+    assert found == {"anna": f"{LESSON}.ipynb", "ben": f"{LESSON}.ipynb"}
+
+
+def test_a_damaged_student_zip_stays_with_its_student(tmp_path):
+    with zipfile.ZipFile(tmp_path / "carl.zip", "w") as zf:
+        zf.writestr(f"{LESSON}.ipynb", "{}" * 1000)
+    data = (tmp_path / "carl.zip").read_bytes()
+    (tmp_path / "carl.zip").write_bytes(data[:40])
+    _touch(tmp_path / "dora.ipynb")
+    found = {s.student: s for s in collect(tmp_path, LESSON, tmp_path / "scratch")}
+    assert set(found) == {"carl", "dora"}
+    assert "carl.zip is damaged" in found["carl"].problem and found["dora"].problem is None
+
+
+def test_a_link_outside_the_submissions_is_not_followed(tmp_path):
+    outside = tmp_path / "instructor" / f"{LESSON}.ipynb"
+    _touch(outside)
+    subs = tmp_path / "subs"
+    _touch(subs / "inside.ipynb")
+    (subs / "eve.ipynb").symlink_to(outside)
+    (subs / "fay").mkdir()
+    (subs / "fay" / "work.ipynb").symlink_to(outside)
+    (subs / "gil.ipynb").symlink_to(subs / "inside.ipynb")
+    found = {s.student: s for s in collect(subs, LESSON, tmp_path / "scratch")}
+    assert "not followed" in found["eve"].problem and "not followed" in found["fay"].problem
+    assert found["gil"].problem is None and found["gil"].path.name == "gil.ipynb"

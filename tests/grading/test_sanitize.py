@@ -1,4 +1,4 @@
-"""What the grader refuses and what it repairs before nbgrader sees a notebook."""
+"""What the grader refuses and what it repairs before a notebook runs."""
 
 import json
 
@@ -25,6 +25,8 @@ def _ids(nb):
     (b'{"cells": [', "not valid JSON"),
     (b'{"nbformat": 4}', "no list of cells"),
     (b"%PDF-1.7 binary \xff\xfe", "PDF"),
+    (b"hello \xe9t\xe9", "x.ipynb is a file named .ipynb whose content is not a notebook"),
+    (b"\xff\xfe{\x00\x00\xd8", "not valid UTF-16"),
 ])
 def test_ungradable_files_are_rejected_with_a_reason(tmp_path, lesson, content, reason):
     path = tmp_path / "x.ipynb"
@@ -75,3 +77,22 @@ def test_a_duplicated_test_cell_is_dropped_and_saved_outputs_are_cleared(lesson)
     assert _ids(prepared.notebook).count("one_by_one_tests") == 1
     assert all(not c.get("outputs") for c in prepared.notebook["cells"])
     assert any("duplicate copy of test cell one_by_one_tests" in n for n in prepared.notes)
+
+
+@pytest.mark.parametrize("codec, words", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16 without a byte-order mark"),
+                                          ("utf-32", "UTF-32"), ("latin-1", "not UTF-8")])
+def test_a_notebook_saved_in_another_encoding_is_read_and_the_encoding_named(tmp_path, lesson, codec, words):
+    nb = answered()
+    nb["cells"][0]["source"] = "José García, ça va"
+    path = tmp_path / "x.ipynb"
+    text = json.dumps(nb).replace(json.dumps("José García, ça va"), '"José García, ça va"')  # the rest as ASCII
+    path.write_bytes(text.encode(codec))
+    read, notes = read_submission(path, {}, lesson)
+    assert read["cells"][0]["source"] == "José García, ça va"
+    assert len(notes) == 1 and words in notes[0] and "x.ipynb" in notes[0]
+
+
+def test_a_utf8_notebook_needs_no_note(tmp_path, lesson):
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(answered(), ensure_ascii=False), encoding="utf-8")
+    assert read_submission(path, {}, lesson)[1] == []
