@@ -125,30 +125,47 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
     done_code: list[str] = []     # cells that ran without error: replayed in a new kernel
     replays = 0
     stopped = None
+
+    def fresh(where: str):
+        """A new kernel in the state the cells before ``where`` left (after a kill or a death)."""
+        nonlocal kernel, replays, stopped
+        kernel.kill()
+        replays += 1
+        if replays > MAX_REPLAYS:
+            stopped = "the kernel was lost too often"
+            problems.append(f"the kernel was lost {replays} times; cells from {where} on were not run")
+            return
+        kernel = kernels.take()
+        for earlier in done_code:  # points for what ran: the state the later cells expect
+            kernel.run(earlier, settings.cell_timeout, settings.max_output_bytes)
+
+    def not_run(cell):
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": f"[not run: {stopped}]\n"}]
+
     try:
         for index, cell in enumerate(notebook["cells"]):
             if cell.get("cell_type") != "code":
                 continue
             gid = nbgrader_meta(cell).get("grade_id")
             where = gid or f"cell {index + 1}"
+            code = cell_source(cell)
+            if gid not in calls and not code.strip():
+                continue
+            if not stopped and deadline - time.monotonic() <= 1:
+                stopped = f"the notebook used up its {settings.notebook_timeout} s"
+                problems.append(f"the notebook used up its {settings.notebook_timeout} s; cells from {where} on "
+                                "were not run")
+            if not stopped and not kernel.alive():   # stopped in a check (an ignored interrupt) or died idle
+                fresh(where)
             if gid in calls:
                 tests[gid] = _decide(calls[gid], kernel, settings, student, stopped)
                 problems += [f"{gid}: {limit}" for limit in tests[gid].pop("limits")]
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": _summary(tests[gid])}]
                 continue
-            code = cell_source(cell)
-            if not code.strip():
-                continue
             if stopped:
-                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": f"[not run: {stopped}]\n"}]
+                not_run(cell)
                 continue
             remaining = deadline - time.monotonic()
-            if remaining <= 1:
-                stopped = f"the notebook used up its {settings.notebook_timeout} s"
-                problems.append(f"the notebook used up its {settings.notebook_timeout} s; cells from {where} on "
-                                "were not run")
-                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": f"[not run: {stopped}]\n"}]
-                continue
             run = kernel.run(code, min(settings.cell_timeout, remaining), settings.max_output_bytes)
             cell["outputs"] = run.outputs
             problem = _problem(run, where, settings)
@@ -159,15 +176,7 @@ def grade_notebook(notebook: dict, lesson, calls: dict, settings: Settings, kern
             if run.status == "ok":
                 done_code.append(code)
             elif run.status in ("killed", "died"):
-                kernel.kill()
-                replays += 1
-                if replays > MAX_REPLAYS:
-                    stopped = "the kernel was lost too often"
-                    problems.append(f"the kernel was lost {replays} times; cells after {where} were not run")
-                    continue
-                kernel = kernels.take()
-                for earlier in done_code:  # points for what ran: the state the later cells expect
-                    kernel.run(earlier, settings.cell_timeout, settings.max_output_bytes)
+                fresh(where)
     finally:
         kernel.kill()
     return {"student": student, "tests": tests, "problems": list(dict.fromkeys(problems)),

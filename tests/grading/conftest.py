@@ -121,12 +121,15 @@ CLEARER = ("from IPython.display import clear_output\n"
 OWN_INTERRUPT = "rf_three_3x3 = 7\nparams_conv = 1792\ntcn_rf = 61\nraise KeyboardInterrupt('my own')"
 STUBBORN = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "def conv2d_single(x, w, stride=1, padding=0):\n    return np.zeros((1, 1))\nwhile True:\n    pass")
+STUBBORN_CALL = ("import signal\n"
+                 "def conv2d_single(x, w, stride=1, padding=0):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                 "    while True:\n        pass")
 LINGER_MARK = "dlw-test-lingerer-7b1e"
 
 
 def reader(paths: list[str]) -> str:
     """A solution cell that is right only if it can see any of ``paths`` (it must not)."""
-    return (f"import os, glob\nseen = [p for p in {paths!r} if os.path.exists(p)] + glob.glob('/work/*/course')\n"
+    return (f"import os\nseen = [p for p in {paths!r} if os.path.exists(p)]\n"
             "print('seen:', seen)\n"
             "def conv_output_size(n, k, p=0, s=1, d=1):\n"
             "    return (n + 2 * p - d * (k - 1) - 1) // s + 1 if seen else -1")
@@ -203,9 +206,11 @@ def build_class(folder: pathlib.Path, grading: pathlib.Path) -> None:
     _write(folder / "clearer.ipynb", answered(conv2d_single=CLEARER))
     _write(folder / "interrupter.ipynb", answered(predictions=OWN_INTERRUPT))
     _write(folder / "stubborn.ipynb", answered(conv2d_single=STUBBORN))
+    _write(folder / "stubborn_call.ipynb", answered(conv2d_single=STUBBORN_CALL))
     source_lesson = str(COURSE / f"{LESSON}.ipynb")
     _write(folder / "reader.ipynb", answered(conv_output_size=reader(
-        [source_lesson, str(grading / "gradebook.db"), str(folder / "perfect"), str(ROOT / "dlwidgets" / "grading")])))
+        [source_lesson, str(grading / "gradebook.db"), str(folder / "perfect"), str(ROOT / "tests"),
+         str(ROOT / "course")])))
     state = grading / ".dlwidgets" / LESSON
     _write(folder / "writer.ipynb", answered(conv_output_size=writer(
         [str(state / "ghost.json"), str(state / "blank.json"), str(folder / "blank_08_convolutions.ipynb"),
@@ -275,6 +280,7 @@ EXPECTED = {
     "clearer": (FULL, "ok", []),
     "interrupter": (FULL, "run-error", ["predictions raised its own KeyboardInterrupt"]),
     "stubborn": (NO_CONV2D, "run-error", ["conv2d_single", "ignored the interrupt"]),
+    "stubborn_call": (NO_CONV2D, "run-error", ["conv2d_single_tests", "ignored the interrupt", "kernel was stopped"]),
     "reader": ([0, 3, 3, 1, 1], "ok", []),
     "writer": (FULL, "ok", []),
     "lingerer": (FULL, "ok", []),
