@@ -22,7 +22,7 @@ def _hint_line(exercise):
 
 def _own_code(fn, name, exercise):
     """A learner who hands in the library's function instead of writing one is told to write it."""
-    if getattr(fn, "__module__", "") and str(getattr(fn, "__module__", "")).startswith("dlwidgets"):
+    if str(getattr(fn, "__module__", "") or "").startswith("dlwidgets.core"):   # not the grader's stand-in
         raise CheckFailed(f"`{name}` is dlwidgets' own function. Write it yourself in the cell above: that is the "
                           f"exercise (and the grader scores the library's function zero).\n{_hint_line(exercise)}")
 

@@ -306,6 +306,20 @@ def _check_function(call: CheckCall):
     return function
 
 
+@contextlib.contextmanager
+def _no_timer_of_the_notebook_check():
+    """In the notebook a check times each call of the learner's function with its own SIGALRM timer; here
+    every call is timed in the kernel (LearnerFunction) and the grader's budget owns the timer, so the
+    check's own timer is off (two timers on one signal would cut each other short)."""
+    from ..exercises import checking
+
+    saved, checking.TIME_LIMIT_S = checking.TIME_LIMIT_S, None
+    try:
+        yield
+    finally:
+        checking.TIME_LIMIT_S = saved
+
+
 def run_call(call: CheckCall, learner: Learner, student: str) -> Verdict:
     """Run one check call in this process on the learner's plain data; never raises for the learner.
 
@@ -315,7 +329,7 @@ def run_call(call: CheckCall, learner: Learner, student: str) -> Verdict:
     printed = io.StringIO()
     learner.budget = _Budget(learner.call_timeout)
     try:
-        with learner.budget:
+        with learner.budget, _no_timer_of_the_notebook_check():
             return _run(call, function, learner, student, printed)
     except GraderTimeLimit as exc:
         return Verdict(call, False, cap(printed.getvalue() + str(exc), MAX_MESSAGE), str(exc))
