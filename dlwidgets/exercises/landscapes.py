@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import conditioned_quadratic, least_squares_gradient, max_stable_step, run_optimizer
-from ._library_use import refuse_library_use
 from .checking import Case, CheckFailed, Mistake, check_choice, check_function, check_value, register_hints
 
 __all__ = [
@@ -60,7 +59,6 @@ register_hints("minibatch_gradient", [
 
 def check_minibatch_gradient(fn, hidden: bool = False) -> None:
     """Check the learner's minibatch_gradient(X, y, theta, idx) against core.least_squares_gradient."""
-    refuse_library_use(fn, "minibatch_gradient")
     check_function(fn, _reference, _minibatch_cases(hidden), exercise="minibatch_gradient", name="minibatch_gradient",
                    mistakes=MINIBATCH_MISTAKES)
 

@@ -73,7 +73,10 @@ def _learners(fn) -> bool:
 
 
 def refusal(fn, name: str) -> str | None:
-    """The sentence for a learner whose ``fn`` calls the library, or None when it does not."""
+    """The sentence for a learner whose ``fn`` is, or calls, the library, or None when it does neither."""
+    if _is_library(getattr(fn, "__func__", fn)) and not isinstance(fn, types.ModuleType):
+        return (f"`{name}` is the course library's own function ({_is_library(getattr(fn, '__func__', fn))}): "
+                "write it yourself with numpy; the grader gives this no points.")
     calls = library_calls(fn)
     if not calls:
         return None

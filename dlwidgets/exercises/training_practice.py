@@ -22,13 +22,6 @@ def _hint_line(exercise):
     return f"Stuck? Run hint({exercise!r}) for a hint; each call gives a stronger one."
 
 
-def _own_code(fn, name, exercise):
-    """A learner who hands in the library's function instead of writing one is told to write it."""
-    if str(getattr(fn, "__module__", "") or "").startswith("dlwidgets.core"):   # not the grader's stand-in
-        raise CheckFailed(f"`{name}` is dlwidgets' own function. Write it yourself in the cell above: that is the "
-                          f"exercise (and the grader scores the library's function zero).\n{_hint_line(exercise)}")
-
-
 # ---------------------------------------------------------------- 1. SMOTE, from the neighbours up
 
 
@@ -90,7 +83,6 @@ register_hints("smote_points", [
 
 def check_smote_points(fn, hidden: bool = False) -> None:
     """The learner's smote_points(minority, k, base, rank, gap) against core's nearest neighbours and interpolation."""
-    _own_code(fn, "smote_points", "smote_points")
     check_function(fn, _smote_reference, _smote_cases(hidden), exercise="smote_points", name="smote_points",
                    mistakes=SMOTE_MISTAKES)
 
@@ -158,7 +150,6 @@ register_hints("distill_loss", [
 
 def check_distill_loss(fn, hidden: bool = False) -> None:
     """The learner's distill_loss(student, teacher, labels, T, alpha) against dlwidgets.core.distillation_loss."""
-    _own_code(fn, "distill_loss", "distill_loss")
     check_function(fn, _distill_reference, _distill_cases(hidden), exercise="distill_loss", name="distill_loss",
                    mistakes=DISTILL_MISTAKES, rtol=1e-7, atol=1e-9)
 

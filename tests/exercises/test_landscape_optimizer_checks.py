@@ -177,7 +177,7 @@ def test_every_exercise_has_tiered_hints(capsys):
 
 def learner_function(source: str, name: str):
     """A function defined as in a lesson notebook, whose set-up cell imported the library as `core`."""
-    namespace = {}
+    namespace = {"__name__": "__main__"}   # as in a notebook
     exec("import numpy as np\nfrom dlwidgets import core\nfrom dlwidgets.core import adam_step as reference\n" + source,
          namespace)
     return namespace[name]

@@ -67,7 +67,7 @@ def test_log_softmax_mistakes_are_diagnosed(wrong, words):
 
 
 def test_the_library_function_is_refused():
-    assert "Write it yourself" in message_for(ex.check_log_softmax, core.log_softmax)
+    assert "write it yourself" in message_for(ex.check_log_softmax, core.log_softmax)
 
 
 def weighted_rows(logits, target, weight):

@@ -51,3 +51,12 @@ def test_functions_not_written_in_the_notebook_are_not_judged():
 def test_recursive_helpers_do_not_loop():
     fn = notebook_functions("def f(x):\n    return f(x - 1) if x > 0 else 0")["f"]
     assert library_calls(fn) == []
+
+
+def test_the_library_function_itself_handed_in_is_refused_in_a_sentence():
+    from dlwidgets import core
+    from dlwidgets.exercises import reference_call
+
+    sentence = reference_call.refusal(core.stable_log_softmax, "stable_log_softmax")
+    assert "course library's own function" in sentence and "dlwidgets.core" in sentence
+    assert reference_call.refusal(len, "len") is None   # a builtin is not the library

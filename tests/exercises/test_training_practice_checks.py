@@ -80,7 +80,7 @@ def test_the_notes_loss1_plus_loss2_is_recognised():
 
 
 def test_the_library_function_is_refused():
-    assert "Write it yourself" in message_for(ex.check_distill_loss, core.distillation_loss)
+    assert "write it yourself" in message_for(ex.check_distill_loss, core.distillation_loss)
 
 
 @pytest.mark.parametrize("check, answer, words", [
