@@ -17,8 +17,8 @@ import argparse
 import pathlib
 import tempfile
 
-from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
-                     time_calls, write_notebook)
+from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
+                     presses_without_lookahead, summary, time_calls, write_notebook)
 
 from dlwidgets.widgets import DropoutEnsemble
 
@@ -30,17 +30,9 @@ ROOT = ".dlw-ens"
 
 
 def playback_fps(page) -> float:
-    widget = page.locator(ROOT).first
-    widget.scroll_into_view_if_needed()
-    widget.locator("input[aria-label='Speed (masks per second)']").fill("60")
-    widget.get_by_role("button", name="Next mask").click()
-    count = f"() => [Number(document.querySelector('{ROOT}').dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    widget.get_by_role("button", name="Play or pause the masks").click()
-    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.playing === 'false'"
-                           f" && document.querySelector('{ROOT}').dataset.step === '200'", timeout=20_000)
-    end = page.evaluate(count)
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    """Frames drawn per second while the 200 masks play at 60 per second."""
+    return fps_playing_to_the_end(page, ROOT, "Speed (masks per second)", "Next mask", "Play or pause the masks",
+                                  "step", "200")
 
 
 def main() -> None:

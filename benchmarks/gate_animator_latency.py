@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 
-from latency import (changing, computing, measure_baseline, press_and_measure, presses_without_lookahead, summary,
-                     time_calls, widget_and_baseline)
+from latency import (changing, computing, fps_playing_for, measure_baseline, press_and_measure,
+                     presses_without_lookahead, summary, time_calls, widget_and_baseline)
 
 from dlwidgets.widgets import GateAnimator
 
@@ -51,17 +51,9 @@ interact(show, forget_bias=FloatSlider(value=0.0, min=-6, max=10, step=0.25, des
 def playback_fps(page, seconds: float) -> float:
     """Frames the animator draws per second while playing."""
     widget = page.locator(".dlw-gates").first
-    widget.scroll_into_view_if_needed()
     widget.locator("input[aria-label='Speed (time steps per second)']").fill("1")
     play = widget.get_by_role("button", name="Play or pause the sequence")
-    play.click()
-    page.wait_for_timeout(500)
-    count = "() => [Number(document.querySelector('.dlw-gates').dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    page.wait_for_timeout(int(seconds * 1000))
-    end = page.evaluate(count)
-    play.click()
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    return fps_playing_for(page, ".dlw-gates", play.click, play.click, seconds)
 
 
 def kernel_side(updates: int) -> dict:

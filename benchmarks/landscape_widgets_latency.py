@@ -18,7 +18,8 @@ import argparse
 import pathlib
 import tempfile
 
-from latency import browser_session, changing, computing, press_and_measure, summary, time_calls, write_notebook
+from latency import (browser_session, changing, computing, fps_playing_for, press_and_measure, summary,
+                     time_calls, write_notebook)
 
 from dlwidgets.widgets import BatchNoise, LandscapeExplorer, OptimizerRace
 
@@ -59,17 +60,9 @@ def _computed_nearby(widget, setting, values):
 def playback_fps(page, seconds: float) -> float:
     """Frames the race draws per second while playing all eight optimizers."""
     widget = page.locator(RACE).first
-    widget.scroll_into_view_if_needed()
     widget.locator("input[aria-label='Speed (steps per second)']").fill("20")
     play = widget.get_by_role("button", name="Play or pause the race")
-    play.click()
-    page.wait_for_timeout(500)
-    count = f"() => [Number(document.querySelector({RACE!r}).dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    page.wait_for_timeout(int(seconds * 1000))
-    end = page.evaluate(count)
-    play.click()
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    return fps_playing_for(page, RACE, play.click, play.click, seconds)
 
 
 def main() -> None:

@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:
 from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_all_cells, run_in_kernel  # noqa: E402
 
 __all__ = ["summary", "computing", "changing", "time_calls", "write_notebook", "browser_session", "press_and_measure",
-           "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline", "ROOT"]
+           "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline",
+           "draws_per_second", "fps_playing_to_the_end", "fps_playing_for", "ROOT"]
 
 
 def summary(samples_ms) -> dict:
@@ -173,3 +174,36 @@ def widget_and_baseline(widget_cell: str, baseline_cell: str, widget_selector: s
 def measure_baseline(page, presses: int) -> list[float]:
     """Key-to-pixels of the ``interact`` baseline's slider (a new matplotlib image per change)."""
     return press_and_measure(page, "img", ".widget-interact", ".widget-interact .noUi-handle", presses)
+
+
+def draws_per_second(page, root: str, during) -> float:
+    """Frames the widget at selector ``root`` draws per second (its ``data-draws``) while ``during()`` runs."""
+    count = f"() => [Number(document.querySelector({root!r}).dataset.draws), performance.now()]"
+    start = page.evaluate(count)
+    during()
+    end = page.evaluate(count)
+    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+
+
+def fps_playing_to_the_end(page, root: str, speed_label: str, rewind: str, play: str, attribute: str, last: str,
+                           speed: str = "60") -> float:
+    """Frames per second while the recording plays at ``speed`` from where the ``rewind`` button leaves it to the
+    frame whose ``data-<attribute>`` is ``last``."""
+    widget = page.locator(root).first
+    widget.scroll_into_view_if_needed()
+    widget.locator(f"input[aria-label={speed_label!r}]").fill(speed)
+    widget.get_by_role("button", name=rewind).click()
+    done = (f"() => document.querySelector({root!r}).dataset.playing === 'false'"
+            f" && document.querySelector({root!r}).dataset.{attribute} === {last!r}")
+    return draws_per_second(page, root, lambda: (widget.get_by_role("button", name=play).click(),
+                                                 page.wait_for_function(done, timeout=20_000)))
+
+
+def fps_playing_for(page, root: str, start, stop, seconds: float) -> float:
+    """Frames per second over ``seconds`` of play: ``start()`` sets it playing, ``stop()`` ends it."""
+    page.locator(root).first.scroll_into_view_if_needed()
+    start()
+    page.wait_for_timeout(500)
+    fps = draws_per_second(page, root, lambda: page.wait_for_timeout(int(seconds * 1000)))
+    stop()
+    return fps

@@ -21,7 +21,8 @@ import pathlib
 import tempfile
 import time
 
-from latency import browser_session, changing, computing, press_and_measure, summary, time_calls, write_notebook
+from latency import (browser_session, changing, computing, fps_playing_for, press_and_measure, summary,
+                     time_calls, write_notebook)
 
 from dlwidgets.core import GAN_LOSSES, train_gan
 from dlwidgets.widgets import GANDynamics, MessagePassingExplorer
@@ -55,19 +56,17 @@ def kernel_side(runs: int) -> None:
 def playback_fps(page, seconds: float) -> float:
     """Frames the GAN widget draws per second while playing (61 frames at 20 per second: 3 s of play)."""
     widget = page.locator(".dlw-gan").first
-    widget.scroll_into_view_if_needed()
-    canvas = widget.locator("canvas")
-    canvas.focus()
-    page.keyboard.press("Home")
-    page.keyboard.press(" ")
-    page.wait_for_timeout(300)
-    count = "() => [Number(document.querySelector('.dlw-gan').dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    page.wait_for_timeout(int(seconds * 1000))
-    end = page.evaluate(count)
-    if widget.get_attribute("data-playing") == "true":
+
+    def start():
+        widget.locator("canvas").focus()
+        page.keyboard.press("Home")
         page.keyboard.press(" ")
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+
+    def stop():
+        if widget.get_attribute("data-playing") == "true":
+            page.keyboard.press(" ")
+
+    return fps_playing_for(page, ".dlw-gan", start, stop, seconds)
 
 
 def main() -> None:

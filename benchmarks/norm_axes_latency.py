@@ -19,8 +19,8 @@ import argparse
 import pathlib
 import tempfile
 
-from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
-                     time_calls, write_notebook)
+from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
+                     presses_without_lookahead, summary, time_calls, write_notebook)
 
 from dlwidgets.widgets import NormAxes
 
@@ -33,17 +33,8 @@ ROOT = ".dlw-norm"
 
 def playback_fps(page) -> float:
     """Frames drawn per second while the running statistics play at 60 batches per second."""
-    widget = page.locator(ROOT).first
-    widget.scroll_into_view_if_needed()
-    widget.locator("input[aria-label='Speed (training batches per second)']").fill("60")
-    widget.get_by_role("button", name="One more training batch").click()    # pauses at batch 1
-    count = "() => [Number(document.querySelector('.dlw-norm').dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    widget.get_by_role("button", name="Play or pause the running statistics").click()
-    page.wait_for_function("() => document.querySelector('.dlw-norm').dataset.playing === 'false'"
-                           " && document.querySelector('.dlw-norm').dataset.step === '60'", timeout=10_000)
-    end = page.evaluate(count)
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    return fps_playing_to_the_end(page, ".dlw-norm", "Speed (training batches per second)", "One more training batch",
+                                  "Play or pause the running statistics", "step", "60")   # the rewind pauses at batch 1
 
 
 def kernel_side(updates: int) -> dict:

@@ -19,8 +19,8 @@ import argparse
 import pathlib
 import tempfile
 
-from latency import (browser_session, changing, computing, press_and_measure, presses_without_lookahead, summary,
-                     time_calls, write_notebook)
+from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
+                     presses_without_lookahead, summary, time_calls, write_notebook)
 
 from dlwidgets.widgets import OverfittingExplorer
 
@@ -32,17 +32,9 @@ ROOT = ".dlw-over"
 
 
 def playback_fps(page) -> float:
-    widget = page.locator(ROOT).first
-    widget.scroll_into_view_if_needed()
-    widget.locator("input[aria-label='Speed (recorded epochs per second)']").fill("60")
-    widget.get_by_role("button", name="Twenty more epochs").click()
-    count = f"() => [Number(document.querySelector('{ROOT}').dataset.draws), performance.now()]"
-    start = page.evaluate(count)
-    widget.get_by_role("button", name="Play or pause training").click()
-    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.playing === 'false'"
-                           f" && document.querySelector('{ROOT}').dataset.epoch === '2000'", timeout=20_000)
-    end = page.evaluate(count)
-    return (end[0] - start[0]) / ((end[1] - start[1]) / 1000)
+    """Frames drawn per second while the recorded epochs play at 60 per second."""
+    return fps_playing_to_the_end(page, ROOT, "Speed (recorded epochs per second)", "Twenty more epochs",
+                                  "Play or pause training", "epoch", "2000")
 
 
 def main() -> None:
