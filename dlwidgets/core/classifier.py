@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dropout import dropout_mask
-from .overfitting import PENALTIES
-from .penalties import sgd_weight_decay_step, soft_threshold
+from .regularised_training import train_regularised
 
 __all__ = ["moons_data", "init_classifier", "classifier_logits", "classifier_loss_and_grads", "ClassifierRun",
            "train_classifier", "bce_with_logits"]
@@ -99,42 +97,18 @@ def train_classifier(hidden: int = 64, n_train: int = 30, noise: float = 0.25, p
                      momentum: float = 0.9, seed: int = 0, record_every: int = 50,
                      max_grad_norm: float = 5.0) -> ClassifierRun:
     """Train the classifier on ``moons_data(n_train, noise, seed)`` and record the run (see the module)."""
-    if penalty not in PENALTIES:
-        raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, got {penalty!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     X_train, y_train, X_val, y_val = data = moons_data(n_train, noise, seed)
-    start = init_classifier(hidden, seed)
-    names = list(start)
-    theta = np.concatenate([start[name].ravel() for name in names])
-    bounds = np.cumsum([0] + [start[name].size for name in names])
-
-    def unpack(vector):
-        return {name: vector[a:b].reshape(start[name].shape) for name, a, b in zip(names, bounds[:-1], bounds[1:])}
-
-    params, buffer = unpack(theta), None
-    decay = strength if penalty == "l2" else 0.0
-    rng = np.random.default_rng([seed, 5])
     rows = []
 
-    def record(epoch):
+    def record(epoch, params):
         zt, zv = classifier_logits(params, X_train), classifier_logits(params, X_val)
         rows.append((epoch, bce_with_logits(zt, y_train), bce_with_logits(zv, y_val),
                      float(np.mean((zt > 0) == (y_train > 0.5))), float(np.mean((zv > 0) == (y_val > 0.5)))))
 
-    record(0)
-    for epoch in range(1, epochs + 1):
-        mask = dropout_mask((n_train, hidden), dropout, rng) if dropout else None
-        _, grads = classifier_loss_and_grads(params, X_train, y_train, mask, dropout)
-        flat = np.concatenate([grads[name].ravel() for name in names])
-        norm = np.sqrt(flat @ flat)
-        if norm > max_grad_norm:
-            flat = flat * (max_grad_norm / (norm + 1e-6))
-        theta, buffer = sgd_weight_decay_step(theta, flat, lr, decay, momentum, buffer)
-        if penalty == "l1":
-            theta = soft_threshold(theta, lr * strength)
-        params = unpack(theta)
-        if epoch % record_every == 0:
-            record(epoch)
+    params = train_regularised(
+        init_classifier(hidden, seed), lambda p, mask, rate: classifier_loss_and_grads(p, X_train, y_train, mask, rate),
+        n_train, hidden, penalty=penalty, strength=strength, dropout=dropout, epochs=epochs, lr=lr,
+        momentum=momentum, max_grad_norm=max_grad_norm, rng=np.random.default_rng([seed, 5]), record=record,
+        record_every=record_every)
     columns = [np.array(c) for c in zip(*rows)]
     return ClassifierRun(columns[0].astype(int), *columns[1:], params, data)

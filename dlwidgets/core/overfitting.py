@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dropout import dropout_mask
-from .penalties import sgd_weight_decay_step, soft_threshold
+from .regularised_training import PENALTIES, train_regularised
 
 __all__ = ["PENALTIES", "TrainingRun", "target_function", "regression_data", "init_regressor", "regressor_forward",
            "regressor_loss_and_grads", "train_regressor", "VALIDATION_POINTS"]
 
-PENALTIES = ("none", "l1", "l2")
 VALIDATION_POINTS = 200
 
 
@@ -101,50 +99,21 @@ def train_regressor(hidden: int = 64, n_train: int = 15, noise: float = 0.3, pen
                     momentum: float = 0.9, seed: int = 0, record_every: int = 20, grid_points: int = 61,
                     max_grad_norm: float = 5.0) -> TrainingRun:
     """Train the network on ``regression_data(n_train, noise, seed)`` and record the run (see the module)."""
-    if penalty not in PENALTIES:
-        raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, got {penalty!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     x_train, y_train, x_val, y_val = data = regression_data(n_train, noise, seed)
-    # All parameters live in one flat vector (the dict holds views of it), so one optimizer step per epoch.
-    start = init_regressor(hidden, seed)
-    names = list(start)
-    theta = np.concatenate([start[name].ravel() for name in names])
-    bounds = np.cumsum([0] + [start[name].size for name in names])
-
-    def unpack(vector):
-        return {name: vector[a:b].reshape(start[name].shape) for name, a, b in zip(names, bounds[:-1], bounds[1:])}
-
-    params = unpack(theta)
-    decay = strength if penalty == "l2" else 0.0
-    buffer = None
-    rng = np.random.default_rng([seed, 2])
     grid = np.linspace(-1.0, 1.0, grid_points)
     recorded = {"epochs": [], "train": [], "val": [], "curves": [], "w2": []}
 
-    def record(epoch):
+    def record(epoch, params):
         recorded["epochs"].append(epoch)
         recorded["train"].append(float(np.mean((regressor_forward(params, x_train) - y_train) ** 2)))
         recorded["val"].append(float(np.mean((regressor_forward(params, x_val) - y_val) ** 2)))
         recorded["curves"].append(regressor_forward(params, grid))
         recorded["w2"].append(params["W2"][0].copy())
 
-    record(0)
-    for epoch in range(1, epochs + 1):
-        mask = dropout_mask((n_train, hidden), dropout, rng) if dropout else None
-        _, grads = regressor_loss_and_grads(params, x_train, y_train, mask, dropout)
-        flat = np.concatenate([grads[name].ravel() for name in names])
-        norm = np.sqrt(flat @ flat)
-        if norm > max_grad_norm:   # as torch.nn.utils.clip_grad_norm_: heavy dropout's noise would blow up
-            flat = flat * (max_grad_norm / (norm + 1e-6))
-        theta, buffer = sgd_weight_decay_step(theta, flat, lr, decay, momentum, buffer)
-        if penalty == "l1":
-            theta = soft_threshold(theta, lr * strength)
-        if not np.all(np.isfinite(theta)):
-            raise ValueError(f"training diverged at epoch {epoch} (the weights overflowed); "
-                             "try a smaller dropout probability")
-        params = unpack(theta)
-        if epoch % record_every == 0:
-            record(epoch)
+    params = train_regularised(
+        init_regressor(hidden, seed), lambda p, mask, rate: regressor_loss_and_grads(p, x_train, y_train, mask, rate),
+        n_train, hidden, penalty=penalty, strength=strength, dropout=dropout, epochs=epochs, lr=lr,
+        momentum=momentum, max_grad_norm=max_grad_norm, rng=np.random.default_rng([seed, 2]), record=record,
+        record_every=record_every)
     return TrainingRun(np.array(recorded["epochs"]), np.array(recorded["train"]), np.array(recorded["val"]), grid,
                        np.array(recorded["curves"]), np.array(recorded["w2"]), params, data)
