@@ -4,7 +4,9 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, shade, PALETTE, ...).
 
 const GROUP_COLOURS = [PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.yellow, PALETTE.blue, PALETTE.vermillion, PALETTE.purple];
-const INK = { text: "#000", muted: "#555", axis: "#888", selected: PALETTE.black };
+// Text, axes and outlines on the background follow the theme; numbers and outlines on the coloured cells stay dark.
+const INK = { get text() { return THEME.text; }, get muted() { return THEME.muted; }, get axis() { return THEME.grid; },
+  get selected() { return THEME.text; }, cellText: "#000", cellOutline: PALETTE.black };
 
 const KINDS = [["batch", "Batch norm"], ["layer", "Layer norm"], ["instance", "Instance norm"], ["group", "Group norm"]];
 const SHAPES = [["N,C", "(N, C): fully connected"], ["N,C,2,2", "(N, C, 2, 2): convolutional"]];
@@ -82,15 +84,15 @@ function render({ model, el: root }) {
           const x = x0 + q * cell, y = top + 18 + c * cell;
           ctx.fillStyle = shade(GROUP_COLOURS[label % GROUP_COLOURS.length], label === chosen ? 1 : 0.3);
           ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
-          if (label === chosen) { ctx.strokeStyle = INK.selected; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1); }
-          if (cell >= 22) { ctx.fillStyle = INK.text; ctx.fillText(v.values[n][c][q].toFixed(1), x + cell / 2, y + cell / 2); }
+          if (label === chosen) { ctx.strokeStyle = INK.cellOutline; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1); }
+          if (cell >= 22) { ctx.fillStyle = INK.cellText; ctx.fillText(v.values[n][c][q].toFixed(1), x + cell / 2, y + cell / 2); }
         }
       }
     }
     ctx.textAlign = "right";
     for (let c = 0; c < v.channels; c++) { ctx.fillStyle = INK.muted; ctx.fillText(`c=${c}`, left - 4, top + 18 + c * cell + cell / 2); }
     const sx = left + v.sample * (p + gapCells) * cell, sy = top + 18 + v.channel * cell;
-    ctx.strokeStyle = INK.selected; ctx.lineWidth = 3;
+    ctx.strokeStyle = INK.cellOutline; ctx.lineWidth = 3;
     ctx.strokeRect(sx + 1.5, sy + 1.5, cell - 3, cell - 3);
     ctx.textAlign = "left"; ctx.fillStyle = INK.text;
     const s = v.selected;
@@ -140,7 +142,7 @@ function render({ model, el: root }) {
 
   function drawSpread(ctx, v, left, top, width, height) {
     axes(ctx, left, top, width, height, "spread of the batch mean (blue) and std (orange) vs batch size");
-    const hi = Math.max(...v.mean_spread, ...v.std_spread) || 1;
+    const hi = 1.1 * Math.max(...v.mean_spread, ...v.std_spread) || 1;
     const n = v.spread_sizes.length;
     const X = (i) => left + 10 + (i / (n - 1)) * (width - 20), Y = (y) => top + height - (y / hi) * height;
     yLabels(ctx, left, top, height, 0, hi);
@@ -169,7 +171,7 @@ function render({ model, el: root }) {
     root.dataset.step = String(player.t);
     root.dataset.groups = message ? "" : String(v.groups);
     if (message || !v.labels) {
-      canvas.width = 10; canvas.height = 10;
+      sizeCanvas(canvas, 10, 10);
       formula.textContent = ""; evalLine.textContent = ""; warning.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
@@ -178,10 +180,13 @@ function render({ model, el: root }) {
     byName.sample.input.max = String(v.batch_size - 1);   // the selected sample lies inside the batch
     const t = Math.max(0, Math.min(player.t, v.steps));
     scrub.max = String(v.steps); scrub.value = String(t); scrub.disabled = !v.steps;
-    const ctx = sizeCanvas(canvas, 860, 300);
+    // side by side in a wide column; in a narrow one the two plots go under the tensor (not shrunk past reading)
+    const narrow = root.clientWidth > 0 && root.clientWidth < 0.8 * 860;
+    const ctx = narrow ? sizeCanvas(canvas, 460, 600) : sizeCanvas(canvas, 860, 300);
     drawTensor(ctx, v, 34, 4, 400, 280);
-    drawRunning(ctx, v, t, 480, 20, 360, 100);
-    drawSpread(ctx, v, 480, 175, 360, 95);
+    drawRunning(ctx, v, t, narrow ? 50 : 480, narrow ? 325 : 20, narrow ? 390 : 360, 100);
+    drawSpread(ctx, v, narrow ? 50 : 480, narrow ? 485 : 175, narrow ? 390 : 360, 95);
+    root.dataset.layout = narrow ? "stacked" : "wide";
     const evalOut = v.steps ? v.eval_outputs[t] : null;
     formula.textContent = `train mode, selected cell: ${v.train_formula}`;
     evalLine.textContent = v.steps
