@@ -256,3 +256,31 @@ def test_widget_keeps_its_shape_in_a_narrow_column_and_follows_the_dark_theme(pa
     finally:
         set_theme(page, "JupyterLab Light")   # the theme is a setting the server keeps for the next tests
     assert page.console_errors == [], page.console_errors
+
+
+def test_the_normalisation_readout_works_out_a_hovered_cell_in_a_narrow_column_and_by_keyboard(page, lab, screenshot_dir):
+    page.set_viewport_size({"width": WIDTHS[-1], "height": 1000})
+    open_notebook(page, lab, "course/04_normalisation.ipynb")
+    run_all_cells(page)
+    widget = page.locator(NORM).first
+    wait_for(page, NORM, "w.dataset.kernel === 'live' && w.dataset.layout === 'stacked' && !w.dataset.error")
+    canvas = widget.locator("canvas").first
+    canvas.scroll_into_view_if_needed()
+    # the centre of the cell (sample 0, channel 1, position 0), from drawing units to the page (the picture is scaled)
+    at = canvas.evaluate("""(c) => {
+        const r = c.getBoundingClientRect(), k = Number(c.dataset.scale || 1), d = c.dataset;
+        const size = Number(d.cellSize);
+        return { x: r.left + (Number(d.cellLeft) + size / 2) * k, y: r.top + (Number(d.cellTop) + 1.5 * size) * k };
+    }""")
+    page.mouse.move(at["x"], at["y"])
+    wait_for(page, NORM, "w.dataset.readoutCell === '0,1,0'")
+    text = widget.locator(".dlw-readout").inner_text()
+    output = float(widget.get_attribute("data-readout-output"))
+    assert "γ·(x − μ)/√(σ² + ε) + β" in text and text.endswith(f"= {output:.3f}"), text
+    widget.screenshot(path=str(screenshot_dir / "lesson04_norm_readout.png"))
+    canvas.focus()
+    page.keyboard.press("ArrowDown")
+    wait_for(page, NORM, "w.dataset.readoutCell === '0,2,0'")
+    page.keyboard.press("ArrowRight")
+    wait_for(page, NORM, "w.dataset.readoutCell === '0,2,1'")
+    assert page.console_errors == [], page.console_errors
