@@ -52,8 +52,8 @@ function drawSurface(ctx, surface, box) {
   ctx.imageSmoothingEnabled = true;                 // soft band edges: the grid is coarser than the screen
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(surfaceImage(surface), box.x, box.y, box.w, box.h);
-  ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
-  ctx.fillStyle = "#444"; ctx.font = "10px sans-serif"; ctx.textBaseline = "top"; ctx.textAlign = "left";
+  ctx.strokeStyle = THEME.grid; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  ctx.fillStyle = THEME.line; ctx.font = "10px sans-serif"; ctx.textBaseline = "top"; ctx.textAlign = "left";
   ctx.fillText(String(surface.x[0]), box.x, box.y + box.h + 2);
   ctx.textAlign = "right"; ctx.fillText(String(surface.x[1]), box.x + box.w, box.y + box.h + 2);
   ctx.textBaseline = "bottom"; ctx.fillText(String(surface.y[1]), box.x - 2, box.y + 10);
@@ -102,7 +102,7 @@ function drawPath(ctx, p, points, upto, colour, { dash = [], width = 2, box = nu
 
 // A log-scale plot of series [{values, colour, dash}] against the step, a line at step `at`.
 function logPlot(ctx, box, series, { at = null, title = "", floor = 1e-12 } = {}) {
-  ctx.strokeStyle = "#BBB"; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  ctx.strokeStyle = THEME.grid; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
   let lo = Infinity, hi = -Infinity, steps = 1;
   for (const s of series) {
     steps = Math.max(steps, s.values.length - 1);
@@ -113,16 +113,16 @@ function logPlot(ctx, box, series, { at = null, title = "", floor = 1e-12 } = {}
   if (l1 <= l0) l1 = l0 + 1;
   const X = (t) => box.x + (t / steps) * box.w;
   const Y = (v) => box.y + box.h - ((Math.log10(Math.max(v, Math.pow(10, l0))) - l0) / (l1 - l0)) * box.h;
-  ctx.fillStyle = "#444"; ctx.font = "10px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  ctx.fillStyle = THEME.line; ctx.font = "10px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
   const every = Math.max(1, Math.ceil((l1 - l0) / 6));
   for (let e = l0; e <= l1; e += every) {
     ctx.fillText(`1e${e}`, box.x - 3, Y(Math.pow(10, e)));
-    ctx.strokeStyle = "#EEE"; ctx.beginPath(); ctx.moveTo(box.x, Y(Math.pow(10, e))); ctx.lineTo(box.x + box.w, Y(Math.pow(10, e))); ctx.stroke();
+    ctx.strokeStyle = THEME.empty; ctx.beginPath(); ctx.moveTo(box.x, Y(Math.pow(10, e))); ctx.lineTo(box.x + box.w, Y(Math.pow(10, e))); ctx.stroke();
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   ctx.fillText("0", box.x, box.y + box.h + 2); ctx.fillText(String(steps), box.x + box.w, box.y + box.h + 2);
   ctx.fillText("step", box.x + box.w / 2, box.y + box.h + 2);
-  ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.fillStyle = "#000"; ctx.font = "11px sans-serif";
+  ctx.textAlign = "left"; ctx.textBaseline = "bottom"; ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif";
   ctx.fillText(title, box.x, box.y - 3);
   for (const s of series) {
     ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 1.8; ctx.setLineDash(s.dash || []);
@@ -135,7 +135,7 @@ function logPlot(ctx, box, series, { at = null, title = "", floor = 1e-12 } = {}
     ctx.stroke();
   }
   ctx.setLineDash([]);
-  if (at !== null) { ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(X(at), box.y); ctx.lineTo(X(at), box.y + box.h); ctx.stroke(); }
+  if (at !== null) { ctx.strokeStyle = THEME.text; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(X(at), box.y); ctx.lineTo(X(at), box.y + box.h); ctx.stroke(); }
   return { X, Y };
 }
 

@@ -20,8 +20,10 @@ function render({ model, el: root }) {
   root.append(error, canvas, facts, help);
 
   const LEFT = { x: 34, y: 16, w: 270, h: 270 };
-  const MID = { x: 350, y: 16, w: 270, h: 270 };
-  const RIGHT = { x: 680, y: 16, w: 230, h: 270 };
+  // three panels in a row in a wide column; in a narrow one the variance plot goes under the other two
+  const WIDE = { width: 930, height: 310, mid: { x: 350, y: 16, w: 270, h: 270 }, right: { x: 680, y: 16, w: 230, h: 270 } };
+  const STACKED = { width: 610, height: 590, mid: { x: 330, y: 16, w: 270, h: 270 }, right: { x: 60, y: 340, w: 400, h: 220 } };
+  let MID = WIDE.mid, RIGHT = WIDE.right;
   const view = () => viewOf(model);
   let draws = 0;
 
@@ -37,7 +39,7 @@ function render({ model, el: root }) {
     for (const [a, b] of pts) r = Math.max(r, Math.abs(a), Math.abs(b));
     r *= 1.1;
     const X = (a) => MID.x + MID.w / 2 + (a / r) * (MID.w / 2), Y = (b) => MID.y + MID.h / 2 - (b / r) * (MID.h / 2);
-    ctx.strokeStyle = "#BBB"; ctx.lineWidth = 1; ctx.strokeRect(MID.x, MID.y, MID.w, MID.h);
+    ctx.strokeStyle = THEME.grid; ctx.lineWidth = 1; ctx.strokeRect(MID.x, MID.y, MID.w, MID.h);
     ctx.beginPath(); ctx.moveTo(X(0), MID.y); ctx.lineTo(X(0), MID.y + MID.h); ctx.moveTo(MID.x, Y(0)); ctx.lineTo(MID.x + MID.w, Y(0)); ctx.stroke();
     ctx.fillStyle = "rgba(86,180,233,0.55)";
     for (const [a, b] of v.cloud) { ctx.beginPath(); ctx.arc(X(a), Y(b), 2, 0, 2 * Math.PI); ctx.fill(); }
@@ -56,9 +58,9 @@ function render({ model, el: root }) {
     ctx.strokeStyle = PALETTE.vermillion; ctx.lineWidth = 2.5;
     ctx.beginPath(); ctx.moveTo(X(0), Y(0)); ctx.lineTo(X(v.true_gradient[0]), Y(v.true_gradient[1])); ctx.stroke();
     marker(ctx, "triangle", X(v.true_gradient[0]), Y(v.true_gradient[1]), 5, PALETTE.vermillion);
-    ctx.fillStyle = "#000"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+    ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
     ctx.fillText(`${v.cloud.length} minibatch gradients, B = ${v.batch_size}`, MID.x, MID.y - 2);
-    ctx.textBaseline = "top"; ctx.fillStyle = "#444"; ctx.font = "10px sans-serif";
+    ctx.textBaseline = "top"; ctx.fillStyle = THEME.line; ctx.font = "10px sans-serif";
     ctx.fillText("∂L/∂w →   ▲ true gradient   - - 2σ (exact)", MID.x, MID.y + MID.h + 3);
   }
 
@@ -68,13 +70,13 @@ function render({ model, el: root }) {
     const lo = Math.floor(Math.log10(Math.min(...pos))), hi = Math.ceil(Math.log10(Math.max(...pos)));
     const X = (b) => RIGHT.x + (Math.log2(b) / Math.log2(B[B.length - 1])) * RIGHT.w;
     const Y = (x) => RIGHT.y + RIGHT.h - ((Math.log10(x) - lo) / Math.max(1, hi - lo)) * RIGHT.h;
-    ctx.strokeStyle = "#BBB"; ctx.lineWidth = 1; ctx.strokeRect(RIGHT.x, RIGHT.y, RIGHT.w, RIGHT.h);
-    ctx.fillStyle = "#444"; ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ctx.strokeStyle = THEME.grid; ctx.lineWidth = 1; ctx.strokeRect(RIGHT.x, RIGHT.y, RIGHT.w, RIGHT.h);
+    ctx.fillStyle = THEME.line; ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
     for (const b of B) ctx.fillText(String(b), X(b), RIGHT.y + RIGHT.h + 2);
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
     for (let e = lo; e <= hi; e++) ctx.fillText(`1e${e}`, RIGHT.x - 2, Y(Math.pow(10, e)));
     // the 1/B line through B = 1
-    ctx.strokeStyle = "#999"; ctx.setLineDash([3, 3]); ctx.beginPath();
+    ctx.strokeStyle = THEME.muted; ctx.setLineDash([3, 3]); ctx.beginPath();
     B.forEach((b, k) => { const y = Y(V[0] / b); if (k === 0) ctx.moveTo(X(b), y); else ctx.lineTo(X(b), y); });
     ctx.stroke(); ctx.setLineDash([]);
     ctx.strokeStyle = PALETTE.blue; ctx.lineWidth = 2; ctx.beginPath();
@@ -83,7 +85,7 @@ function render({ model, el: root }) {
     ctx.stroke();
     const k = B.indexOf(v.batch_size);
     if (k >= 0 && V[k] > 0) marker(ctx, "circle", X(B[k]), Y(V[k]), 5, PALETTE.vermillion);
-    ctx.fillStyle = "#000"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+    ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
     ctx.fillText("noise E‖g_B − g‖² vs B (- - 1/B)", RIGHT.x, RIGHT.y - 2);
   }
 
@@ -98,13 +100,16 @@ function render({ model, el: root }) {
       canvas.setAttribute("aria-label", message || "");
       return;
     }
-    const ctx = sizeCanvas(canvas, 930, 310);
+    const shape = root.clientWidth > 0 && root.clientWidth < 0.8 * WIDE.width ? STACKED : WIDE;
+    MID = shape.mid; RIGHT = shape.right;
+    const ctx = sizeCanvas(canvas, shape.width, shape.height);
+    root.dataset.layout = shape === STACKED ? "stacked" : "wide";
     drawSurface(ctx, v.surface, LEFT);
     const p = plane(v.surface, LEFT);
     for (const run of v.paths) drawPath(ctx, p, run.path, run.path.length - 1, run.colour, { dash: run.dash, width: 1.6, box: LEFT });
     marker(ctx, "diamond", p.X(v.minimum[0]), p.Y(v.minimum[1]), 5, "#000");
     marker(ctx, "square", p.X(v.theta[0]), p.Y(v.theta[1]), 4.5, PALETTE.vermillion);
-    ctx.fillStyle = "#000"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+    ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
     ctx.fillText(`SGD, ${v.epochs} epoch(s) each: w →, b ↑`, LEFT.x, LEFT.y - 2);
     cloudPanel(ctx, v);
     variancePanel(ctx, v);
@@ -143,9 +148,9 @@ function render({ model, el: root }) {
   canvas.addEventListener("click", (e) => {
     const v = view();
     if (!v.surface) return;
-    const rect = canvas.getBoundingClientRect();
+    const at = canvasPoint(canvas, e);
     const pl = plane(v.surface, LEFT);
-    const [w, b] = pl.fromCanvas((e.clientX - rect.left) * (930 / rect.width), (e.clientY - rect.top) * (310 / rect.height));
+    const [w, b] = pl.fromCanvas(at.x, at.y);
     if (pl.inside(w, b)) moveTo(w, b);
     canvas.focus();
   });

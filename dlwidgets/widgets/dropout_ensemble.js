@@ -3,8 +3,10 @@
 // network's, and zoneout's kept units on an RNN. Python sampled everything; the browser plays the masks.
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, diverging, PALETTE, ...).
 
+// Data keep the Okabe-Ito palette; nodes, dropped parts, axes and text follow the theme.
 const EC = { positive: PALETTE.blue, negative: PALETTE.vermillion, dot: PALETTE.orange, mean: PALETTE.blue,
-  full: PALETTE.black, node: "#FFFFFF", dropped: "#DDDDDD", axis: "#888", text: "#000", muted: "#555" };
+  get full() { return THEME.text; }, get node() { return THEME.panel; }, get dropped() { return THEME.grid; },
+  get axis() { return THEME.grid; }, get text() { return THEME.text; }, get muted() { return THEME.muted; } };
 
 const ESLIDERS = [
   ["p", "Drop probability p", 0, 0.9, 0.05],
@@ -104,7 +106,8 @@ function render({ model, el: root }) {
         for (let u = 0; u < units; u++) {
           ctx.fillStyle = diverging(rows[s][u], PALETTE.orange, PALETTE.purple);
           ctx.fillRect(left + s * cw + 1, y0 + u * ch + 1, cw - 2, ch - 2);
-          if (outline && v.zoneout_keep[s][u]) { ctx.strokeStyle = EC.text; ctx.lineWidth = 1.5; ctx.strokeRect(left + s * cw + 1.5, y0 + u * ch + 1.5, cw - 3, ch - 3); }
+          // inside the cell, so that the pale cell shows on both sides of it on a dark page too
+          if (outline && v.zoneout_keep[s][u]) { ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5; ctx.strokeRect(left + s * cw + 2.5, y0 + u * ch + 2.5, cw - 5, ch - 5); }
         }
       }
     }
@@ -116,17 +119,20 @@ function render({ model, el: root }) {
     showError(root, error, message);
     root.dataset.step = String(player.t);
     if (message || !v.predictions) {
-      canvas.width = 10; canvas.height = 10; facts.textContent = "";
+      sizeCanvas(canvas, 10, 10); facts.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.average = ""; root.dataset.draws = String(++draws);
       return;
     }
     const t = Math.max(0, Math.min(player.t, v.count));
-    const ctx = sizeCanvas(canvas, 900, 230);
+    // three panels in a row in a wide column; in a narrow one zoneout goes under the other two
+    const narrow = root.clientWidth > 0 && root.clientWidth < 0.8 * 900;
+    const ctx = narrow ? sizeCanvas(canvas, 610, 470) : sizeCanvas(canvas, 900, 230);
     ctx.font = "11px sans-serif";
     drawNetwork(ctx, v, t, 10, 20, 220, 200);
-    drawAverage(ctx, v, t, 290, 20, 330, 190);
-    drawZoneout(ctx, v, 650, 20, 240, 200);
+    drawAverage(ctx, v, t, 270, 20, 330, 190);
+    drawZoneout(ctx, v, narrow ? 10 : 650, narrow ? 260 : 20, narrow ? 590 : 240, 200);
+    root.dataset.layout = narrow ? "stacked" : "wide";
     const average = t > 0 ? v.running_mean[t - 1] : null;
     facts.textContent = "";
     facts.append(

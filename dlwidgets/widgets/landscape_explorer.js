@@ -43,6 +43,8 @@ function render({ model, el: root }) {
 
   const BOX = { x: 34, y: 14, w: 330, h: 330 };
   const PLOT = { x: 440, y: 30, w: 300, h: 280 };
+  // in a narrow column the loss plot goes under the surface, rather than the whole picture shrinking past reading
+  const PLOT_UNDER = { x: 44, y: 400, w: 310, h: 250 };
 
   function syncControls() {
     for (const slider of sliders) slider.sync();
@@ -66,18 +68,20 @@ function render({ model, el: root }) {
       return;
     }
     const shown = player.t;                       // steps shown
-    const ctx = sizeCanvas(canvas, 760, 370);
+    const narrow = root.clientWidth > 0 && root.clientWidth < 0.8 * 760;
+    const ctx = narrow ? sizeCanvas(canvas, 380, 680) : sizeCanvas(canvas, 760, 370);
+    root.dataset.layout = narrow ? "stacked" : "wide";
     drawSurface(ctx, v.surface, BOX);
     const p = plane(v.surface, BOX);
     marker(ctx, "diamond", p.X(v.critical[0]), p.Y(v.critical[1]), 6, "#000");
     const reached = drawPath(ctx, p, v.path, shown, PALETTE.vermillion, { width: 2, box: BOX });
     marker(ctx, "square", p.X(v.start[0]), p.Y(v.start[1]), 5, PALETTE.blue);
     if (reached) marker(ctx, "circle", reached[0], reached[1], 4.5, PALETTE.vermillion);
-    ctx.fillStyle = "#000"; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    ctx.fillStyle = THEME.text; ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "top";
     ctx.fillText(`◆ ${v.critical_kind} (${v.critical.map((c) => num(c, 3)).join(", ")})   ■ start`, BOX.x, BOX.y + BOX.h + 14);
     const low = v.min_value;
     const above = v.loss.map((x) => (x === null ? null : low === null ? Math.abs(x) : x - low));
-    logPlot(ctx, PLOT, [{ values: above, colour: PALETTE.vermillion }], {
+    logPlot(ctx, narrow ? PLOT_UNDER : PLOT, [{ values: above, colour: PALETTE.vermillion }], {
       at: shown, title: low === null ? "|loss| (log scale)" : "loss − minimum (log scale)",
     });
     const i = Math.min(shown, v.loss.length - 1);
@@ -126,8 +130,8 @@ function render({ model, el: root }) {
   canvas.addEventListener("click", (e) => {
     const v = view();
     if (!v.surface) return;
-    const rect = canvas.getBoundingClientRect();
-    const [x, y] = plane(v.surface, BOX).fromCanvas((e.clientX - rect.left) * (760 / rect.width), (e.clientY - rect.top) * (370 / rect.height));
+    const at = canvasPoint(canvas, e);
+    const [x, y] = plane(v.surface, BOX).fromCanvas(at.x, at.y);
     if (!plane(v.surface, BOX).inside(x, y)) return;
     model.set("start_x", Number(x.toFixed(3)));
     model.set("start_y", Number(y.toFixed(3)));

@@ -4,7 +4,9 @@
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, shade, PALETTE, ...).
 
 const GROUP_COLOURS = [PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.yellow, PALETTE.blue, PALETTE.vermillion, PALETTE.purple];
-const INK = { text: "#000", muted: "#555", axis: "#888", selected: PALETTE.black };
+// Text, axes and outlines on the background follow the theme; numbers and outlines on the coloured cells stay dark.
+const INK = { get text() { return THEME.text; }, get muted() { return THEME.muted; }, get axis() { return THEME.grid; },
+  get selected() { return THEME.text; }, cellText: "#000", cellOutline: PALETTE.black };
 
 const KINDS = [["batch", "Batch norm"], ["layer", "Layer norm"], ["instance", "Instance norm"], ["group", "Group norm"]];
 const SHAPES = [["N,C", "(N, C): fully connected"], ["N,C,2,2", "(N, C, 2, 2): convolutional"]];
@@ -51,11 +53,14 @@ function render({ model, el: root }) {
     draw();
   });
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
-  const canvas = el("canvas", { role: "img" });
+  // Arrow keys on the picture choose the cell whose output the readout works out, not JupyterLab's shortcuts.
+  const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
+  let hover = null, geometry = null;   // [sample, channel, position] under the pointer; where the cells are
   const formula = el("div", { class: "dlw-formula" });
   const evalLine = el("div", { class: "dlw-formula" });
   const warning = el("div", { class: "dlw-warning", role: "note" });
-  root.append(...rows, controlRow([...player.nodes, el("label", {}, ["Batches seen", scrub])]), error, canvas,
+  root.append(...rows, controlRow([...player.nodes, el("label", {}, ["Batches seen", scrub])]), error, canvas, readout,
     formula, evalLine, warning);
 
   function syncControls() {
@@ -71,6 +76,8 @@ function render({ model, el: root }) {
     const across = v.batch_size * p + (v.batch_size - 1) * gapCells;
     const cell = Math.max(6, Math.min(30, Math.floor(Math.min(width / across, (height - 30) / v.channels))));
     const chosen = v.selected.label;
+    geometry = { left, top: top + 18, cell, p, step: (p + gapCells) * cell, n: v.batch_size, c: v.channels };
+    Object.assign(canvas.dataset, { cellLeft: String(left), cellTop: String(top + 18), cellSize: String(cell) });   // for tests
     ctx.font = "10px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     for (let n = 0; n < v.batch_size; n++) {
       const x0 = left + n * (p + gapCells) * cell;
@@ -82,16 +89,20 @@ function render({ model, el: root }) {
           const x = x0 + q * cell, y = top + 18 + c * cell;
           ctx.fillStyle = shade(GROUP_COLOURS[label % GROUP_COLOURS.length], label === chosen ? 1 : 0.3);
           ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
-          if (label === chosen) { ctx.strokeStyle = INK.selected; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1); }
-          if (cell >= 22) { ctx.fillStyle = INK.text; ctx.fillText(v.values[n][c][q].toFixed(1), x + cell / 2, y + cell / 2); }
+          if (label === chosen) { ctx.strokeStyle = INK.cellOutline; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1); }
+          if (cell >= 22) { ctx.fillStyle = INK.cellText; ctx.fillText(v.values[n][c][q].toFixed(1), x + cell / 2, y + cell / 2); }
         }
       }
     }
     ctx.textAlign = "right";
     for (let c = 0; c < v.channels; c++) { ctx.fillStyle = INK.muted; ctx.fillText(`c=${c}`, left - 4, top + 18 + c * cell + cell / 2); }
     const sx = left + v.sample * (p + gapCells) * cell, sy = top + 18 + v.channel * cell;
-    ctx.strokeStyle = INK.selected; ctx.lineWidth = 3;
+    ctx.strokeStyle = INK.cellOutline; ctx.lineWidth = 3;
     ctx.strokeRect(sx + 1.5, sy + 1.5, cell - 3, cell - 3);
+    if (hover) {   // the hovered cell, outlined in the page's text colour on top of the cell's own dark outline
+      const hx = left + hover[0] * (p + gapCells) * cell + hover[2] * cell, hy = top + 18 + hover[1] * cell;
+      ctx.strokeStyle = INK.text; ctx.lineWidth = 2; ctx.strokeRect(hx - 1, hy - 1, cell + 2, cell + 2);
+    }
     ctx.textAlign = "left"; ctx.fillStyle = INK.text;
     const s = v.selected;
     ctx.fillText(`${v.groups} groups of ${v.group_size} cells; selected group: μ = ${fmt(s.mean)}, σ = ${fmt(s.std)}`,
@@ -140,7 +151,7 @@ function render({ model, el: root }) {
 
   function drawSpread(ctx, v, left, top, width, height) {
     axes(ctx, left, top, width, height, "spread of the batch mean (blue) and std (orange) vs batch size");
-    const hi = Math.max(...v.mean_spread, ...v.std_spread) || 1;
+    const hi = 1.1 * Math.max(...v.mean_spread, ...v.std_spread) || 1;
     const n = v.spread_sizes.length;
     const X = (i) => left + 10 + (i / (n - 1)) * (width - 20), Y = (y) => top + height - (y / hi) * height;
     yLabels(ctx, left, top, height, 0, hi);
@@ -161,6 +172,49 @@ function render({ model, el: root }) {
     ctx.textAlign = "left"; ctx.font = "11px sans-serif";
   }
 
+  // The hovered cell's output worked out with its own group's mean and variance (Python's numbers from core).
+  function showReadout(v) {
+    if (!hover || !v.group_means) {
+      readout.textContent = v.group_means ? "Hover over a cell (or focus the picture and use the arrow keys) to see its output worked out." : "";
+      delete root.dataset.readoutCell;
+      return;
+    }
+    const [n, c, q] = hover, g = v.labels[n][c][q], x = v.values[n][c][q];
+    const mean = v.group_means[g], variance = v.group_variances[g];
+    readout.textContent = `train mode, sample ${n}, channel ${c}${v.positions > 1 ? `, position ${q}` : ""}: x = ${x.toFixed(3)}, in group ${g} `
+      + `(μ = ${mean.toFixed(3)}, σ² = ${variance.toFixed(3)}); γ·(x − μ)/√(σ² + ε) + β = `
+      + `${v.gamma}·(${x.toFixed(3)} − ${mean.toFixed(3)})/√(${variance.toFixed(3)} + 1e-5) + ${v.beta} = ${v.outputs[n][c][q].toFixed(3)}`;
+    root.dataset.readoutCell = `${n},${c},${q}`;
+    root.dataset.readoutOutput = String(v.outputs[n][c][q]);
+  }
+
+  function cellAt(e) {
+    if (!geometry) return null;
+    const { x, y } = canvasPoint(canvas, e), gm = geometry;
+    const n = Math.floor((x - gm.left) / gm.step), q = Math.floor((x - gm.left - n * gm.step) / gm.cell);
+    const c = Math.floor((y - gm.top) / gm.cell);
+    return n >= 0 && n < gm.n && q >= 0 && q < gm.p && c >= 0 && c < gm.c ? [n, c, q] : null;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const next = cellAt(e);
+    if (JSON.stringify(next) !== JSON.stringify(hover)) { hover = next; draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hover) { hover = null; draw(); } });
+  canvas.addEventListener("keydown", (e) => {
+    const d = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -1, ArrowDown: 1 }[e.key];
+    if (d === undefined || !geometry) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const gm = geometry;
+    let [n, c, q] = hover || [0, 0, 0];
+    if (hover && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {   // along the positions, then the samples
+      const i = Math.max(0, Math.min(gm.n * gm.p - 1, n * gm.p + q + d));
+      n = Math.floor(i / gm.p); q = i % gm.p;
+    } else if (hover) c = Math.max(0, Math.min(gm.c - 1, c + d));
+    hover = [n, c, q];
+    draw();
+  });
+
   function draw() {
     const v = view();
     const message = errorOf(model);
@@ -169,19 +223,25 @@ function render({ model, el: root }) {
     root.dataset.step = String(player.t);
     root.dataset.groups = message ? "" : String(v.groups);
     if (message || !v.labels) {
-      canvas.width = 10; canvas.height = 10;
+      sizeCanvas(canvas, 10, 10);
       formula.textContent = ""; evalLine.textContent = ""; warning.textContent = "";
       canvas.setAttribute("aria-label", message || "");
+      geometry = null; readout.textContent = "";
       root.dataset.draws = String(++draws);
       return;
     }
+    if (hover && (hover[0] >= v.batch_size || hover[2] >= v.positions)) hover = null;   // the batch or shape changed
     byName.sample.input.max = String(v.batch_size - 1);   // the selected sample lies inside the batch
     const t = Math.max(0, Math.min(player.t, v.steps));
     scrub.max = String(v.steps); scrub.value = String(t); scrub.disabled = !v.steps;
-    const ctx = sizeCanvas(canvas, 860, 300);
+    // side by side in a wide column; in a narrow one the two plots go under the tensor (not shrunk past reading)
+    const narrow = root.clientWidth > 0 && root.clientWidth < 0.8 * 860;
+    const ctx = narrow ? sizeCanvas(canvas, 460, 600) : sizeCanvas(canvas, 860, 300);
     drawTensor(ctx, v, 34, 4, 400, 280);
-    drawRunning(ctx, v, t, 480, 20, 360, 100);
-    drawSpread(ctx, v, 480, 175, 360, 95);
+    drawRunning(ctx, v, t, narrow ? 50 : 480, narrow ? 325 : 20, narrow ? 390 : 360, 100);
+    drawSpread(ctx, v, narrow ? 50 : 480, narrow ? 485 : 175, narrow ? 390 : 360, 95);
+    showReadout(v);
+    root.dataset.layout = narrow ? "stacked" : "wide";
     const evalOut = v.steps ? v.eval_outputs[t] : null;
     formula.textContent = `train mode, selected cell: ${v.train_formula}`;
     evalLine.textContent = v.steps

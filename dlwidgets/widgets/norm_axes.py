@@ -105,6 +105,8 @@ class NormAxes(CourseWidget):
             "values": np.round(cells, 3).tolist(), "labels": labels.tolist(),
             "outputs": np.round(gamma * normalised + beta, 3).tolist(),
             "groups": int(labels.max()) + 1, "group_size": int(np.sum(labels == chosen)),
+            # every group's statistics, for the readout of a hovered cell's output
+            "group_means": np.round(means, 3).tolist(), "group_variances": np.round(variances, 3).tolist(),
             "selected": {"label": chosen, "value": value, "mean": mean, "std": math.sqrt(var),
                          "output": train_output},
             "train_formula": self._formula(value, mean, var, gamma, beta, train_output),

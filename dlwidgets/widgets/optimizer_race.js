@@ -6,6 +6,10 @@
 const RACE_NAMES = ["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam", "RAdam", "Lookahead(Adam)"];
 const RACE_SURFACES = [["rosenbrock", "Rosenbrock"], ["beale", "Beale"], ["quadratic", "quadratic (choose κ)"], ["two_minima", "two minima"]];
 
+// Okabe-Ito's black path is drawn on the pale surface as it is, but off the surface (the loss plot, the table's
+// swatch) it takes the theme's text colour, which is black on a light page and light on a dark one.
+const onPage = (colour) => (/^#0{3}(0{3})?$/.test(colour) ? THEME.text : colour);
+
 function render({ model, el: root }) {
   root.classList.add("dlw-landscape", "dlw-race");
   const surfaceSelect = settingSelect(model, "objective", "Objective", RACE_SURFACES);
@@ -32,10 +36,13 @@ function render({ model, el: root }) {
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const table = el("table", { class: "dlw-readout" });
   const help = el("div", { class: "dlw-help", text: "On the picture: click or arrow keys place the common start; space plays or pauses." });
-  root.append(controls, focusRow, player, error, canvas, table, help);
+  // in a narrow column the table scrolls sideways on its own, the picture above it staying put
+  root.append(controls, focusRow, player, error, canvas, el("div", { class: "dlw-table" }, [table]), help);
 
   const BOX = { x: 34, y: 14, w: 330, h: 330 };
-  const PLOT = { x: 440, y: 30, w: 310, h: 280 };
+  // the loss plot beside the surface, or under it in a narrow column (rather than the whole picture shrinking past reading)
+  const WIDE = { width: 770, height: 370, plot: { x: 440, y: 30, w: 310, h: 280 } };
+  const STACKED = { width: 380, height: 680, plot: { x: 44, y: 400, w: 310, h: 250 } };
   const view = () => viewOf(model);
   let pos = 0, lastNow = 0, draws = 0, shownRow = -1, tableAt = 0;
   const stamps = [];
@@ -61,7 +68,7 @@ function render({ model, el: root }) {
     for (const r of v.racers) {
       const gone = r.gap[i] === null;
       const state = Object.entries(r.state).map(([k, values]) => `${k} ${fmtPair(i > 0 ? values[i - 1] : null)}`).join("  ");
-      const swatch = el("span", { style: `display:inline-block;width:18px;height:0;border-top:3px ${r.dash.length ? "dashed" : "solid"} ${r.colour};margin-right:5px;vertical-align:middle` });
+      const swatch = el("span", { style: `display:inline-block;width:18px;height:0;border-top:3px ${r.dash.length ? "dashed" : "solid"} ${onPage(r.colour)};margin-right:5px;vertical-align:middle` });
       rows.push(el("tr", { "data-optimizer": r.label, style: r.focus ? "font-weight:bold" : "" }, [
         el("td", {}, [swatch, r.label + (r.focus ? " (focus)" : "")]), el("td", { text: num(r.lr, 3) }), el("td", { text: gone ? "diverged" : fmtPair(r.path[i]) }),
         el("td", { text: gone ? "—" : num(r.gap[i], 3) }), el("td", { text: i > 0 && !gone ? num(r.step_size[i - 1], 3) : "—" }),
@@ -83,20 +90,24 @@ function render({ model, el: root }) {
       return;
     }
     pos = Math.max(0, Math.min(v.steps, pos));
-    const ctx = sizeCanvas(canvas, 770, 370);
+    const shape = root.clientWidth > 0 && root.clientWidth < 0.8 * WIDE.width ? STACKED : WIDE, PLOT = shape.plot;
+    const ctx = sizeCanvas(canvas, shape.width, shape.height);
+    root.dataset.layout = shape === STACKED ? "stacked" : "wide";
     const p = plane(v.surface, BOX);
     const onTop = [...v.racers].sort((a, b) => a.focus - b.focus);      // the focused one drawn last
-    if (layer.view !== v) {
+    const theme = `${THEME.text} ${THEME.grid} ${THEME.line} ${THEME.empty}`;   // the still layer is redrawn for a new theme
+    if (layer.view !== v || layer.theme !== theme || layer.shape !== shape) {
       const still = document.createElement("canvas");
-      const sctx = sizeCanvas(still, 770, 370);
+      const sctx = sizeCanvas(still, shape.width, shape.height);
+      refreshTheme(canvas);           // a detached canvas has no theme of its own: read the widget's again
       drawSurface(sctx, v.surface, BOX);
       marker(sctx, "circle", p.X(v.minimum[0]), p.Y(v.minimum[1]), 5, "#fff");
-      const axes = logPlot(sctx, PLOT, onTop.map((r) => ({ values: r.gap, colour: r.colour, dash: r.dash, width: r.focus ? 3 : 1.6 })), {
+      const axes = logPlot(sctx, PLOT, onTop.map((r) => ({ values: r.gap, colour: onPage(r.colour), dash: r.dash, width: r.focus ? 3 : 1.6 })), {
         title: `loss − minimum, ${v.steps} steps each (log scale)`,
       });
-      layer = { view: v, canvas: still, X: axes.X };
+      layer = { view: v, theme, shape, canvas: still, X: axes.X };
     }
-    ctx.drawImage(layer.canvas, 0, 0, 770, 370);
+    ctx.drawImage(layer.canvas, 0, 0, shape.width, shape.height);
     const heads = [];
     for (const r of onTop) {
       const reached = drawPath(ctx, p, r.path, pos, r.colour, { dash: r.dash, width: r.focus ? 3.2 : 1.8, box: BOX });
@@ -104,7 +115,7 @@ function render({ model, el: root }) {
     }
     for (const [r, [x, y]] of heads) marker(ctx, r.marker, x, y, 4.5, r.colour);
     marker(ctx, "square", p.X(v.start[0]), p.Y(v.start[1]), 4, "#000");
-    ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
+    ctx.strokeStyle = THEME.text; ctx.lineWidth = 1;
     ctx.beginPath(); ctx.moveTo(layer.X(pos), PLOT.y); ctx.lineTo(layer.X(pos), PLOT.y + PLOT.h); ctx.stroke();
     const i = Math.floor(pos + 1e-9);
     const now = performance.now();
@@ -172,9 +183,9 @@ function render({ model, el: root }) {
   canvas.addEventListener("click", (e) => {
     const v = view();
     if (!v.surface) return;
-    const rect = canvas.getBoundingClientRect();
+    const at = canvasPoint(canvas, e);
     const pl = plane(v.surface, BOX);
-    const [x, y] = pl.fromCanvas((e.clientX - rect.left) * (770 / rect.width), (e.clientY - rect.top) * (370 / rect.height));
+    const [x, y] = pl.fromCanvas(at.x, at.y);
     if (!pl.inside(x, y)) return;
     model.set("start_x", Number(x.toFixed(3)));
     model.set("start_y", Number(y.toFixed(3)));

@@ -3,8 +3,10 @@
 // point, and the output weights' sizes. Settings go back to Python, which trains again.
 // Appended to _shared.js (el, settingSlider, settingSelect, stepPlayer, sizeCanvas, PALETTE, ...).
 
-const OC = { train: PALETTE.orange, val: PALETTE.blue, target: PALETTE.black, fit: PALETTE.blue, stop: PALETTE.green,
-  positive: PALETTE.blue, negative: PALETTE.vermillion, point: PALETTE.orange, valPoint: "#BBBBBB", axis: "#888", text: "#000", muted: "#555" };
+// Data keep the Okabe-Ito palette; the target curve, axes and text follow the theme (light on a dark one).
+const OC = { train: PALETTE.orange, val: PALETTE.blue, get target() { return THEME.text; }, fit: PALETTE.blue, stop: PALETTE.green,
+  positive: PALETTE.blue, negative: PALETTE.vermillion, point: PALETTE.orange, valPoint: "#A0A0A0",
+  get axis() { return THEME.grid; }, get text() { return THEME.text; }, get muted() { return THEME.muted; } };
 
 const OSLIDERS = [
   ["hidden", "Hidden units", 1, 64, 1],
@@ -117,17 +119,20 @@ function render({ model, el: root }) {
     showError(root, error, message);
     root.dataset.step = String(player.t);
     if (message || !v.epochs) {
-      canvas.width = 10; canvas.height = 10; facts.textContent = "";
+      sizeCanvas(canvas, 10, 10); facts.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.finalVal = ""; root.dataset.draws = String(++draws);
       return;
     }
     const t = Math.max(0, Math.min(player.t, v.frames));
     scrub.max = String(v.frames); scrub.value = String(t);
-    const ctx = sizeCanvas(canvas, 900, 250);
+    // three panels in a row in a wide column; in a narrow one the weights go under the other two
+    const narrow = root.clientWidth > 0 && root.clientWidth < 0.8 * 900;
+    const ctx = narrow ? sizeCanvas(canvas, 600, 500) : sizeCanvas(canvas, 900, 250);
     drawFit(ctx, v, t, 10, 18, 260, 200);
     drawLoss(ctx, v, t, 330, 18, 260, 200);
-    drawWeights(ctx, v, t, 630, 18, 260, 200);
+    drawWeights(ctx, v, t, narrow ? 10 : 630, narrow ? 268 : 18, narrow ? 580 : 260, 200);
+    root.dataset.layout = narrow ? "stacked" : "wide";
     facts.textContent = "";
     facts.append(
       el("span", { text: `epoch ${v.epochs[t]}: training loss ${v.train_loss[t].toFixed(4)}, validation loss ${v.val_loss[t].toFixed(4)}` }),

@@ -95,3 +95,18 @@ def test_step_forward_wraps_and_stops_playing():
     assert w.step_forward() == 1 and not w.playing
     w.step = 60
     assert w.step_forward() == 1
+
+
+@pytest.mark.parametrize("kind", ["batch", "layer", "group"])
+def test_each_cells_output_is_its_own_groups_normalisation_as_the_readout_shows(kind):
+    w = NormAxes(kind=kind, num_groups=2, batch_size=3, gamma=1.5, beta=-0.5)
+    v = w.view
+    means, variances = np.array(v["group_means"]), np.array(v["group_variances"])
+    assert len(means) == len(variances) == v["groups"]
+    x, labels = np.array(v["values"]), np.array(v["labels"])
+    for g in range(v["groups"]):
+        assert means[g] == pytest.approx(x[labels == g].mean(), abs=2e-3)
+        assert variances[g] == pytest.approx(x[labels == g].var(), abs=2e-3)
+    # the readout's formula, with the rounded numbers it shows, lands on core's output to display precision
+    by_hand = 1.5 * (x - means[labels]) / np.sqrt(variances[labels] + 1e-5) - 0.5
+    np.testing.assert_allclose(by_hand, np.array(v["outputs"]), atol=0.05)
