@@ -16,6 +16,7 @@ from ..core import rnn_params
 from ..core.dropout import zoneout_rnn_forward
 from ..core.dropout_ensemble import ENSEMBLE_SCHEMES, dropout_ensemble, ensemble_network
 from ._base import CourseWidget, Setting, choice, front_end, real_number, seed_number, whole_number
+from ._recording import Recording
 
 __all__ = ["DropoutEnsemble", "ENSEMBLE_LIMITS", "ZONEOUT_STEPS", "ZONEOUT_UNITS"]
 
@@ -27,7 +28,7 @@ def _rounded(array, places=4):
     return np.round(np.asarray(array, float), places).tolist()
 
 
-class DropoutEnsemble(CourseWidget):
+class DropoutEnsemble(Recording, CourseWidget):
     """Thinned networks one mask at a time, their running average, and zoneout on an RNN."""
 
     _esm = front_end("dropout_ensemble.js")
@@ -45,20 +46,8 @@ class DropoutEnsemble(CourseWidget):
     speed = traitlets.Float(10.0, help="Playback speed, masks per second").tag(sync=True)
 
     _SETTINGS = ("scheme", "p", "masks", "x1", "x2", "seed")
+    _FRAMES = "count"
     _FIGSIZE = (10, 3.6)
-
-    def step_forward(self) -> int:
-        """Show one more mask (wrapping to the first); returns how many are shown."""
-        total = self.view.get("count", 0)
-        current = total if self.step < 0 else self.step
-        self.playing = False
-        self.step = 1 if current >= total else current + 1
-        return self.step
-
-    def _on_new_view(self) -> None:
-        self.step = -1
-        if self.error:
-            self.playing = False
 
     def _compute(self, s) -> dict:
         scheme = choice("scheme", s.scheme, ENSEMBLE_SCHEMES)

@@ -14,6 +14,7 @@ import traitlets
 
 from ..core import conv2d, conv2d_params, effective_kernel_size, output_size, resolve_padding
 from ._base import CourseWidget, Setting, front_end, seed_number, whole_number
+from ._recording import Recording
 
 __all__ = ["FeatureMapCalculator", "LIMITS"]
 
@@ -25,7 +26,7 @@ LIMITS = {
 PALETTE = {"input": "#56B4E9", "pad": "#DDDDDD", "kernel": "#E69F00", "output": "#009E73"}  # Okabe-Ito
 
 
-class FeatureMapCalculator(CourseWidget):
+class FeatureMapCalculator(Recording, CourseWidget):
     """Interactive convolution arithmetic on a square input and kernel (one channel drawn)."""
 
     _esm = front_end("feature_map.js")
@@ -44,18 +45,12 @@ class FeatureMapCalculator(CourseWidget):
     speed = traitlets.Float(4.0, help="Animation speed, kernel positions per second").tag(sync=True)
 
     _SETTINGS = ("input_size", "kernel_size", "padding", "stride", "dilation", "in_channels", "out_channels", "seed")
+    _FRAMES = "positions"
 
     # ------------------------------------------------------------ driving from code
     def settings(self) -> dict:
         """The current geometry, as the exercises expect it."""
         return {k: getattr(self, k) for k in ("input_size", "kernel_size", "padding", "stride", "dilation")}
-
-    def step_forward(self) -> int:
-        """Show one more kernel position (as the Step button does); returns the new step."""
-        total = self.view.get("positions", 0)
-        current = total if self.step < 0 else self.step
-        self.step = 1 if current >= total else current + 1
-        return self.step
 
     # ------------------------------------------------------------ the model
     def _padding(self, settings):
@@ -99,11 +94,6 @@ class FeatureMapCalculator(CourseWidget):
             "params": params, "params_formula": params_formula, "params_error": params_error,
             "in_channels": c_in, "out_channels": c_out,
         }
-
-    def _on_new_view(self) -> None:
-        self.step = -1
-        if self.error:
-            self.playing = False
 
     @staticmethod
     def _formula(n, k, before, after, s, d, out):

@@ -17,6 +17,7 @@ import traitlets
 from ..core.norm_experiment import POPULATION_MEAN, POPULATION_STD, running_stats_experiment
 from ..core.normalisation import NORM_EPS, NORM_KINDS, batch_statistics_spread, group_statistics, normalise
 from ._base import CourseWidget, Setting, choice, front_end, real_number, seed_number, whole_number
+from ._recording import Recording
 
 __all__ = ["NormAxes", "NORM_LIMITS", "CHANNELS", "POPULATION_MEAN", "POPULATION_STD", "SHAPES"]
 
@@ -33,7 +34,7 @@ def _positions(shape: str) -> int:
     return 1 if shape == "N,C" else 4
 
 
-class NormAxes(CourseWidget):
+class NormAxes(Recording, CourseWidget):
     """Which cells batch, layer, instance and group norm average together, with exact statistics."""
 
     _esm = front_end("norm_axes.js")
@@ -56,21 +57,8 @@ class NormAxes(CourseWidget):
 
     _SETTINGS = ("kind", "num_groups", "batch_size", "shape", "sample", "channel", "mode", "momentum", "gamma", "beta",
                  "seed")
+    _FRAMES = "steps"
     _FIGSIZE = (10, 4.2)
-
-    # ------------------------------------------------------------ driving from code
-    def step_forward(self) -> int:
-        """Show one more training batch of the running statistics (wrapping to 1); returns the step."""
-        total = self.view.get("steps", 0)
-        current = total if self.step < 0 else self.step
-        self.playing = False
-        self.step = 1 if current >= total else current + 1
-        return self.step
-
-    def _on_new_view(self) -> None:
-        self.step = -1
-        if self.error:
-            self.playing = False
 
     # ------------------------------------------------------------ the model
     def _compute(self, s) -> dict:

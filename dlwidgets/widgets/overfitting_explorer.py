@@ -15,6 +15,7 @@ import traitlets
 
 from ..core.overfitting import PENALTIES, target_function, train_regressor
 from ._base import CourseWidget, Setting, choice, front_end, real_number, seed_number, whole_number
+from ._recording import Recording
 
 __all__ = ["OverfittingExplorer", "OVERFITTING_LIMITS", "STRENGTHS", "EPOCHS", "RECORD_EVERY"]
 
@@ -28,7 +29,7 @@ def _rounded(array, places=4):
     return np.round(np.asarray(array, float), places).tolist()
 
 
-class OverfittingExplorer(CourseWidget):
+class OverfittingExplorer(Recording, CourseWidget):
     """Train a small network on a few noisy points and watch it overfit, or not, epoch by epoch."""
 
     _esm = front_end("overfitting_explorer.js")
@@ -49,20 +50,6 @@ class OverfittingExplorer(CourseWidget):
     # A whole training run takes about 0.1 s: still worth computing a slider's neighbours ahead.
     _LOOKAHEAD_BUDGET_S = 0.3
     _FIGSIZE = (11, 3.6)
-
-    # ------------------------------------------------------------ driving from code
-    def step_forward(self) -> int:
-        """Show the next recorded epoch (wrapping to the first); returns the position."""
-        total = self.view.get("frames", 0)
-        current = total if self.step < 0 else self.step
-        self.playing = False
-        self.step = 1 if current >= total else current + 1
-        return self.step
-
-    def _on_new_view(self) -> None:
-        self.step = -1
-        if self.error:
-            self.playing = False
 
     # ------------------------------------------------------------ the model
     def _compute(self, s) -> dict:

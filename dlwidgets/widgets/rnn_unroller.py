@@ -15,6 +15,7 @@ import traitlets
 
 from ..core import gradient_ratio, rnn_experiment, rnn_radius_sweep, spectral_radius
 from ._base import CourseWidget, Setting, front_end, real_number, seed_number, switch, whole_number
+from ._recording import Recording
 
 __all__ = ["RNNUnroller", "RNN_LIMITS", "RADIUS_SWEEP"]
 
@@ -28,7 +29,7 @@ PALETTE = {"positive": "#E69F00", "negative": "#56B4E9", "grad": "#D55E00", "wei
            "input": "#009E73", "text": "#000000", "grid": "#BBBBBB"}
 
 
-class RNNUnroller(CourseWidget):
+class RNNUnroller(Recording, CourseWidget):
     """h_t = tanh(W_ih x_t + W_hh h_{t-1} (+ biases)) unrolled in time, with the BPTT gradient norms."""
 
     _esm = front_end("rnn_unroller.js")
@@ -46,20 +47,10 @@ class RNNUnroller(CourseWidget):
     speed = traitlets.Float(4.0, help="Animation speed, time steps per second").tag(sync=True)
 
     _SETTINGS = ("steps", "hidden_size", "input_size", "spectral_radius", "input_scale", "bias", "seed")
+    _FRAMES = "positions"   # 1..T reveal h_1..h_T (forward); T+1..2T+1 the BPTT norms from t = T back to 0
     _FIGSIZE = (10, 3.4)
 
     # ------------------------------------------------------------ driving from code
-    def step_forward(self) -> int:
-        """One more animation position (as the Step button does); returns the new step.
-
-        Positions 1..T reveal h_1..h_T (forward pass); T+1..2T+1 reveal ||dL/dh_t|| from t = T
-        back to t = 0 (back-propagation through time).
-        """
-        total = self.view.get("positions", 0)
-        current = total if self.step < 0 else self.step
-        self.step = 1 if current >= total else current + 1
-        return self.step
-
     def gradient_ratio(self) -> float:
         """||dL/dh_0|| / ||dL/dh_T||: below 1 the gradient vanishes going back, above 1 it explodes."""
         return self.view.get("ratio", float("nan"))
@@ -84,11 +75,6 @@ class RNNUnroller(CourseWidget):
             "shapes": {"weight_ih": list(params["weight_ih"].shape), "weight_hh": list(params["weight_hh"].shape)},
             "verdict": self._verdict(ratio),
         }
-
-    def _on_new_view(self) -> None:
-        self.step = -1
-        if self.error:
-            self.playing = False
 
     @staticmethod
     def _verdict(ratio):
