@@ -2,8 +2,8 @@
 // vermillion with the sigmoid taken at each inner node, and every word's probability under its leaf.
 // Appended to _shared.js (el, settingSelect, settingSlider, sizeCanvas, followView, ...).
 
-const HC = { edge: "#BBB", lit: PALETTE.vermillion, inner: PALETTE.blue, leaf: PALETTE.black, bar: PALETTE.sky,
-  text: "#000", muted: "#555" };
+const HC = { lit: PALETTE.vermillion, inner: PALETTE.blue, bar: PALETTE.sky, get edge() { return THEME.grid; },
+  get leaf() { return THEME.text; }, get text() { return THEME.text; }, get muted() { return THEME.muted; } };
 
 function render({ model, el: root }) {
   root.classList.add("dlw-huff");
