@@ -3,7 +3,9 @@
 // signal spreads in L layers, or a trained GCN's predictions. Appended to _shared.js.
 
 const C = { pos: PALETTE.orange, neg: PALETTE.sky, c0: PALETTE.orange, c1: PALETTE.blue, spread: PALETTE.green,
-  edge: "#C8C8C8", active: PALETTE.vermillion, text: "#000", muted: "#555", empty: "#EEEEEE" };
+  active: PALETTE.vermillion, ink: "#000", get edge() { return THEME.grid; }, get text() { return THEME.text; },
+  get muted() { return THEME.muted; }, get empty() { return THEME.empty; }, get outline() { return THEME.line; },
+  get panel() { return THEME.panel; } };
 const GRAPHS = [["karate", "Zachary's karate club"], ["textgcn", "TextGCN: documents and words"]];
 const SHOWS = [["message passing", "message passing at one node"], ["spread", "spread over layers"],
   ["predictions", "trained GCN's predictions"]];
@@ -60,7 +62,11 @@ function render({ model, el: root }) {
       return;
     }
     const phase = v.show === "message passing" ? model.get("phase") : 0;
-    const W = 960, H = 520, gx0 = 30, gy0 = 30, gw = 560, gh = 470;
+    // The equation panel beside the graph in 960 units; below 600 px of room (scaled by at most 0.75) it
+    // goes under the graph, rather than off the side.
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
+    const panelLines = v.show === "message passing" ? 10 + Math.min(19, v.senders.length) : v.show === "spread" ? 5 : 9;
+    const W = narrow ? 600 : 960, H = narrow ? 540 + 16 * panelLines + 20 : 520, gx0 = 30, gy0 = 30, gw = 560, gh = 470;
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
     const i = v.node - 1, n = v.names.length;
@@ -82,7 +88,7 @@ function render({ model, el: root }) {
         const mx = (x + xi) / 2, my = (y + yi) / 2, s = fmt3(v.messages[k]);
         ctx.font = "10px sans-serif";
         const w = ctx.measureText(s).width + 4;
-        ctx.fillStyle = "#fff"; ctx.fillRect(mx - w / 2, my - 6, w, 12);
+        ctx.fillStyle = C.panel; ctx.fillRect(mx - w / 2, my - 6, w, 12);
         text(ctx, s, mx, my, { color: C.active, align: "center", font: "10px sans-serif" });
       });
     }
@@ -102,7 +108,7 @@ function render({ model, el: root }) {
         fill = diverging(value, C.pos, C.neg);
         label = value.toFixed(2).replace("-", "−");
       }
-      ctx.fillStyle = fill; ctx.strokeStyle = "#333"; ctx.lineWidth = 1;
+      ctx.fillStyle = fill; ctx.strokeStyle = C.outline; ctx.lineWidth = 1;
       if (v.kinds[j] === "document") { ctx.fillRect(x - r, y - r, 2 * r, 2 * r); ctx.strokeRect(x - r, y - r, 2 * r, 2 * r); }
       else { ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke(); }
       if (v.show === "predictions" && v.labels[j] >= 0) {           // the true group as an outer ring
@@ -110,7 +116,8 @@ function render({ model, el: root }) {
         ctx.beginPath(); ctx.arc(x, y, r + 4, 0, 2 * Math.PI); ctx.stroke();
         if (v.train.includes(j)) text(ctx, "labelled", x, y - r - 10, { align: "center", font: "bold 10px sans-serif" });
       }
-      text(ctx, label, x, y + 0.5, { align: "center", font: "9px sans-serif" });
+      // dark ink on a coloured node; the theme's text on an empty one
+      text(ctx, label, x, y + 0.5, { align: "center", font: "9px sans-serif", color: fill === C.empty ? C.text : C.ink });
       if (v.kinds[j] === "word") text(ctx, v.names[j], x, y + r + 8, { align: "center", color: C.muted, font: "10px sans-serif" });
       else if (v.show === "message passing") text(ctx, v.names[j].replace("doc ", "d"), x + r + 2, y - r, { color: C.muted, font: "9px sans-serif" });
     }
@@ -119,8 +126,8 @@ function render({ model, el: root }) {
     ctx.beginPath(); ctx.arc(xi, yi, r + 5, 0, 2 * Math.PI); ctx.stroke();
 
     // ---------------- the panel: the equation and its numbers
-    const px = 620;
-    let y = 24;
+    const px = narrow ? 20 : 620;
+    let y = narrow ? 540 : 24;
     const line = (s, opts) => { text(ctx, s, px, y, opts); y += 16; };
     const who = v.graph === "karate" ? `node ${v.names[i]}` : `“${v.names[i]}”`;
     if (v.show === "message passing") {
@@ -197,8 +204,7 @@ function render({ model, el: root }) {
     e.stopPropagation();
   });
   canvas.addEventListener("click", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const x = (e.clientX - box.left) * (960 / box.width), y = (e.clientY - box.top) * (520 / box.height);
+    const { x, y } = canvasPoint(canvas, e);
     let best = -1, bestD = 15 * 15;
     nodeXY.forEach(([nx, ny], j) => { const d = (nx - x) ** 2 + (ny - y) ** 2; if (d < bestD) { best = j; bestD = d; } });
     if (best >= 0) chooseNode(best + 1);
