@@ -71,6 +71,7 @@ function render({ model, el: root }) {
     ctx.textBaseline = "middle";
     const i = v.node - 1, n = v.names.length;
     nodeXY = v.pos.map(([x, y]) => [gx0 + x * gw, gy0 + y * gh]);
+    canvas.dataset.nodes = JSON.stringify(nodeXY.map(([x, y]) => [Math.round(x), Math.round(y)]));   // for tests
     const senders = new Set(v.senders);
     const r = v.graph === "karate" ? 11 : 9;
 
