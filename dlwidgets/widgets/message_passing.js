@@ -29,11 +29,13 @@ function render({ model, el: root }) {
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const facts = el("div", { class: "dlw-facts" });
+  // Hover over a node to see the message it sends to the chosen node worked out (or, spreading, its share).
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
   const help = el("div", { class: "dlw-help",
     text: "Keys on the picture: ← → choose the node, ↑ ↓ or space step through gather, aggregate, update. Click a node to choose it." });
-  root.append(controls, player, error, canvas, facts, help);
+  root.append(controls, player, error, canvas, readout, facts, help);
 
-  let draws = 0, nodeXY = [];
+  let draws = 0, nodeXY = [], hover = null;   // hover: index of the node under the pointer
   const view = () => viewOf(model);
 
   function syncControls() {
@@ -56,7 +58,7 @@ function render({ model, el: root }) {
     showError(root, error, message);
     if (message || !v.names) {
       sizeCanvas(canvas, 10, 10);
-      facts.textContent = ""; phaseOut.textContent = "";
+      facts.textContent = ""; phaseOut.textContent = ""; readout.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
       return;
@@ -169,6 +171,7 @@ function render({ model, el: root }) {
       if (v.losses.length) line(`training loss ${v.losses[0].toFixed(3)} → ${v.losses[v.losses.length - 1].toFixed(3)}`, { color: C.muted });
     }
 
+    showReadout(v, i, who);
     phaseOut.textContent = v.show === "message passing" ? `step: ${PHASE_NAMES[phase]}` : "(steps apply to message passing)";
     facts.textContent = v.show === "message passing" && phase >= 2
       ? `At ${who}: a = ${v.aggregate}, h′ = ${v.updated}.` : "";
@@ -181,6 +184,46 @@ function render({ model, el: root }) {
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.draws = String(++draws);
   }
+
+  // Node j's message to the chosen node i as Âᵢⱼ·hⱼ·W with its numbers (Âᵢⱼ as 1/√(dᵢ dⱼ) where that is
+  // what core's normalised adjacency holds), beside core's value; while spreading, j's share (Â^L)ⱼᵢ.
+  function showReadout(v, i, who) {
+    delete root.dataset.readoutMessage; delete root.dataset.readoutCore;
+    if (hover === null || hover >= v.names.length || v.show === "predictions") {
+      readout.textContent = v.show === "predictions" ? "" : "Hover over a node to see what it sends to the chosen node.";
+      return;
+    }
+    const j = hover, name = v.kinds[j] === "word" ? `“${v.names[j]}”` : `node ${v.names[j]}`;
+    if (v.show === "spread") {
+      readout.textContent = v.distance[j] < 0 || v.distance[j] > v.layers
+        ? `${name}: ${v.distance[j] < 0 ? "not connected" : `${v.distance[j]} hops away`}, more than L = ${v.layers}: (Â^L)ⱼᵢ = 0`
+        : `${name}: ${v.distance[j]} hop(s) away, within L = ${v.layers}: (Â^L)ⱼᵢ = ${v.spread[j].toFixed(4)}`;
+      return;
+    }
+    const k = v.senders.indexOf(j);
+    if (k < 0) {
+      readout.textContent = `${name} is not a neighbour of ${who}: Âᵢⱼ = 0, so it sends nothing (its h = ${fmt(v.h[j])})`;
+      return;
+    }
+    const a = v.coefficients[k], root2 = 1 / Math.sqrt(v.degree[i] * v.degree[j]);
+    const shown = Math.abs(root2 - a) < 1e-3 ? `1/√(${v.degree[i]}·${v.degree[j]}) = ${a.toFixed(4)}` : a.toFixed(4);
+    const message = a * v.h[j] * v.weight;
+    readout.textContent = `${name}${j === i ? " (itself, by the self-loop)" : ""} → ${who}: Âᵢⱼ·hⱼ·W = ${shown} × ${fmt(v.h[j])} × ${v.weight}`
+      + ` = ${fmt3(message)}   (core: ${fmt3(v.messages[k])})`;
+    Object.assign(root.dataset, { readoutMessage: String(message), readoutCore: String(v.messages[k]) });
+  }
+
+  function nodeAt(e) {
+    const { x, y } = canvasPoint(canvas, e);
+    let best = null, bestD = 15 * 15;
+    nodeXY.forEach(([nx, ny], j) => { const d = (nx - x) ** 2 + (ny - y) ** 2; if (d < bestD) { best = j; bestD = d; } });
+    return best;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const next = nodeAt(e);
+    if (next !== hover) { hover = next; draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hover !== null) { hover = null; draw(); } });
 
   function setPhase(p) {
     save(model, "phase", ((p % 4) + 4) % 4);
@@ -205,10 +248,8 @@ function render({ model, el: root }) {
     e.stopPropagation();
   });
   canvas.addEventListener("click", (e) => {
-    const { x, y } = canvasPoint(canvas, e);
-    let best = -1, bestD = 15 * 15;
-    nodeXY.forEach(([nx, ny], j) => { const d = (nx - x) ** 2 + (ny - y) ** 2; if (d < bestD) { best = j; bestD = d; } });
-    if (best >= 0) chooseNode(best + 1);
+    const best = nodeAt(e);
+    if (best !== null) chooseNode(best + 1);
   });
 
   const SETTINGS = ["graph", "node", "show", "layers", "weight", "epochs", "seed"];

@@ -136,7 +136,7 @@ def test_widgets_keep_their_shape_at_three_widths_and_follow_the_dark_theme(page
     check_widths_and_dark_theme(page, lab, screenshot_dir, "course/14_gans_graph_networks.ipynb", selector)
 
 
-def test_a_click_on_a_node_chooses_that_node_in_a_wide_and_a_narrow_column(page, lab):
+def test_a_click_chooses_the_node_under_it_at_any_width_and_hovering_works_out_its_message(page, lab, screenshot_dir):
     from .test_widgets_in_real_use import resize
 
     page.set_viewport_size({"width": 1600, "height": 1000})
@@ -152,4 +152,10 @@ def test_a_click_on_a_node_chooses_that_node_in_a_wide_and_a_narrow_column(page,
         x, y = json.loads(canvas.get_attribute("data-nodes"))[node - 1]
         canvas.click(position={"x": x * scale, "y": y * scale})
         wait_for(page, at, f"w.dataset.node === '{node}'")
+    # the pointer rests on the chosen node: the readout works out the message it sends itself by the self-loop
+    canvas.hover(position={"x": x * scale, "y": y * scale})
+    wait_for(page, at, "w.dataset.readoutCore !== undefined && Math.abs(Number(w.dataset.readoutMessage) - Number(w.dataset.readoutCore)) < 1e-3")
+    mp.screenshot(path=str(screenshot_dir / "lesson14_message_readout.png"))
+    text = mp.locator(".dlw-readout").inner_text()
+    assert f"node {node} (itself, by the self-loop)" in text and "(core: " in text, text
     assert page.console_errors == [], page.console_errors
