@@ -3,7 +3,7 @@
 // fresh drawing. Appended to _shared.js (el, settingSelect, settingSlider, playback, sizeCanvas, ...).
 
 const C = { real: PALETTE.green, fake: PALETTE.purple, d: PALETTE.blue, gLoss: PALETTE.vermillion, dLoss: PALETTE.blue,
-  map: PALETTE.orange, text: "#000", muted: "#555", grid: "#BBB" };
+  map: PALETTE.orange, get text() { return THEME.text; }, get muted() { return THEME.muted; }, get grid() { return THEME.grid; } };
 const LOSSES = [["minimax", "minimax  log(1 − D(G(z)))"], ["non_saturating", "non-saturating  −log D(G(z))"],
   ["wgan_clip", "WGAN, weight clipping"], ["wgan_gp", "WGAN-GP, gradient penalty"]];
 const TARGETS = [["gaussian", "one Gaussian"], ["mixture", "two modes (mixture)"]];
@@ -98,7 +98,10 @@ function render({ model, el: root }) {
     const F = v.steps.length;
     pos = Math.max(0, Math.min(F - 1, pos));
     const f = Math.round(pos);
-    const W = 960, H = 345;
+    // The loss and JS plots beside the densities in 960 units; below 600 px of room (scaled by at most 0.75)
+    // they go under them, rather than off the side.
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
+    const W = narrow ? 660 : 960, H = narrow ? 700 : 345;
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
 
@@ -159,7 +162,7 @@ function render({ model, el: root }) {
     for (const z of [-2, 0, 2]) text(ctx, String(z), Z(z), zBase + 9, { align: "center", color: C.muted });
 
     // ---------------- losses per step and JS per frame
-    const l0 = 690, l1 = 940, lt = 36, lb = 190;
+    const [l0, l1, lt, lb] = narrow ? [60, 620, 381, 535] : [690, 940, 36, 190];
     const n = v.d_loss.length;
     const { lo, hi } = lossRange(v);
     const span = Math.max(hi - lo, 1e-9);
@@ -174,7 +177,7 @@ function render({ model, el: root }) {
     text(ctx, "— D", l0 + 160, lt - 12, { color: C.dLoss }); text(ctx, "— G", l0 + 200, lt - 12, { color: C.gLoss });
     text(ctx, hi.toFixed(2), l0 - 3, lt + 4, { align: "right", color: C.muted });
     text(ctx, lo.toFixed(2), l0 - 3, lb - 4, { align: "right", color: C.muted });
-    const jt = 232, jb = 330;
+    const [jt, jb] = narrow ? [581, 679] : [232, 330];
     const JX = (i) => l0 + (i / Math.max(1, F - 1)) * (l1 - l0);
     const JY = (j) => jb - (j / Math.log(2)) * (jb - jt);
     ctx.strokeStyle = C.grid; ctx.strokeRect(l0, jt, l1 - l0, jb - jt);

@@ -2,8 +2,8 @@
 // vermillion with the sigmoid taken at each inner node, and every word's probability under its leaf.
 // Appended to _shared.js (el, settingSelect, settingSlider, sizeCanvas, followView, ...).
 
-const HC = { edge: "#BBB", lit: PALETTE.vermillion, inner: PALETTE.blue, leaf: PALETTE.black, bar: PALETTE.sky,
-  text: "#000", muted: "#555" };
+const HC = { lit: PALETTE.vermillion, inner: PALETTE.blue, bar: PALETTE.sky, get edge() { return THEME.grid; },
+  get leaf() { return THEME.text; }, get text() { return THEME.text; }, get muted() { return THEME.muted; } };
 
 function render({ model, el: root }) {
   root.classList.add("dlw-huff");
@@ -41,7 +41,10 @@ function render({ model, el: root }) {
       return;
     }
     const leaves = v.words.length, maxDepth = Math.max(...v.depths);
-    const W = Math.max(520, 70 * leaves + 80), rowH = 48, top = 30, H = top + rowH * maxDepth + 90;
+    // 70 units a leaf; in a narrow column as few as 56, so that the tree fits at the smallest scale (0.75)
+    const room = root.clientWidth > 0 ? root.clientWidth / MIN_CANVAS_SCALE : Infinity;
+    const perLeaf = Math.max(56, Math.min(70, Math.floor((room - 80) / Math.max(1, leaves))));
+    const W = Math.max(520, perLeaf * leaves + 80), rowH = 48, top = 30, H = top + rowH * maxDepth + 90;
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
     const X = (x) => 50 + x * ((W - 100) / Math.max(1, leaves - 1)), Y = (d) => top + d * rowH;

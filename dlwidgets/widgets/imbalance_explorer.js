@@ -2,8 +2,9 @@
 // left, the held-out precision-recall curve with the model's operating point on the right, all from Python's view.
 // Appended to _shared.js (el, settingSlider, settingSelect, checkbox, sizeCanvas, followView, ...).
 
-const IC = { major: PALETTE.sky, minor: PALETTE.vermillion, synth: PALETTE.purple, line: PALETTE.black,
-  curve: PALETTE.blue, text: "#000", muted: "#555", grid: "#DDD" };
+const IC = { major: PALETTE.sky, minor: PALETTE.vermillion, synth: PALETTE.purple, curve: PALETTE.blue,
+  get line() { return THEME.text; }, get text() { return THEME.text; }, get muted() { return THEME.muted; },
+  get grid() { return THEME.empty; }, get frame() { return THEME.grid; } };
 const METHODS = [["none", "none"], ["over", "random over-sampling"], ["under", "random under-sampling"], ["smote", "SMOTE"]];
 
 function render({ model, el: root }) {
@@ -48,12 +49,15 @@ function render({ model, el: root }) {
       root.dataset.draws = String(++draws);
       return;
     }
-    const ctx = sizeCanvas(canvas, 820, 330);
+    // side by side in 820 units; below 600 px of room the precision-recall plot goes under the points
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
+    const P = { x: 20, y: 30, w: 400, h: 280 };
+    const Q = narrow ? { x: 60, y: P.y + P.h + 56, w: 280, h: 250 } : { x: 500, y: 30, w: 280, h: 250 };
+    const ctx = narrow ? sizeCanvas(canvas, 440, Q.y + Q.h + 40) : sizeCanvas(canvas, 820, 330);
     ctx.textBaseline = "middle";
     const [x0, x1, y0, y1] = v.box;
-    const P = { x: 20, y: 30, w: 400, h: 280 };
     const X = (x) => P.x + ((x - x0) / (x1 - x0)) * P.w, Y = (y) => P.y + P.h - ((y - y0) / (y1 - y0)) * P.h;
-    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.w, P.h);
+    ctx.strokeStyle = IC.frame; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.w, P.h);
     ctx.save(); ctx.beginPath(); ctx.rect(P.x, P.y, P.w, P.h); ctx.clip();
     v.train.forEach((p, i) => { if (v.labels[i] === 0) marker(ctx, X(p[0]), Y(p[1]), "major"); });
     for (const p of v.synthetic) marker(ctx, X(p[0]), Y(p[1]), "synth");
@@ -67,7 +71,6 @@ function render({ model, el: root }) {
     ctx.fillText(`training set: ${v.counts[0]} majority ●, ${v.counts[1]} minority ▲` +
       (v.synthetic.length ? `, ${v.synthetic.length} SMOTE ✕` : ""), P.x, P.y - 14);
     // precision-recall curve
-    const Q = { x: 500, y: 30, w: 280, h: 250 };
     const QX = (r) => Q.x + r * Q.w, QY = (p) => Q.y + Q.h - p * Q.h;
     ctx.strokeStyle = IC.grid;
     for (const t of [0, 0.25, 0.5, 0.75, 1]) {
@@ -75,7 +78,7 @@ function render({ model, el: root }) {
       ctx.font = "11px sans-serif"; ctx.fillStyle = IC.muted; ctx.textAlign = "right"; ctx.fillText(String(t), Q.x - 4, QY(t));
       ctx.textAlign = "center"; ctx.fillText(String(t), QX(t), Q.y + Q.h + 10);
     }
-    ctx.strokeStyle = "#999"; ctx.strokeRect(Q.x, Q.y, Q.w, Q.h);
+    ctx.strokeStyle = IC.frame; ctx.strokeRect(Q.x, Q.y, Q.w, Q.h);
     ctx.strokeStyle = IC.curve; ctx.lineWidth = 2; ctx.beginPath();
     v.curve.recall.forEach((r, i) => (i ? ctx.lineTo(QX(r), QY(v.curve.precision[i])) : ctx.moveTo(QX(r), QY(v.curve.precision[i]))));
     ctx.stroke();

@@ -3,7 +3,9 @@
 // signal spreads in L layers, or a trained GCN's predictions. Appended to _shared.js.
 
 const C = { pos: PALETTE.orange, neg: PALETTE.sky, c0: PALETTE.orange, c1: PALETTE.blue, spread: PALETTE.green,
-  edge: "#C8C8C8", active: PALETTE.vermillion, text: "#000", muted: "#555", empty: "#EEEEEE" };
+  active: PALETTE.vermillion, ink: "#000", get edge() { return THEME.grid; }, get text() { return THEME.text; },
+  get muted() { return THEME.muted; }, get empty() { return THEME.empty; }, get outline() { return THEME.line; },
+  get panel() { return THEME.panel; } };
 const GRAPHS = [["karate", "Zachary's karate club"], ["textgcn", "TextGCN: documents and words"]];
 const SHOWS = [["message passing", "message passing at one node"], ["spread", "spread over layers"],
   ["predictions", "trained GCN's predictions"]];
@@ -27,11 +29,13 @@ function render({ model, el: root }) {
   const error = el("div", { class: "dlw-error", role: "alert", hidden: "" });
   const canvas = suppressShortcuts(el("canvas", { role: "img", tabindex: "0" }));
   const facts = el("div", { class: "dlw-facts" });
+  // Hover over a node to see the message it sends to the chosen node worked out (or, spreading, its share).
+  const readout = el("div", { class: "dlw-readout", "aria-live": "polite" });
   const help = el("div", { class: "dlw-help",
     text: "Keys on the picture: ← → choose the node, ↑ ↓ or space step through gather, aggregate, update. Click a node to choose it." });
-  root.append(controls, player, error, canvas, facts, help);
+  root.append(controls, player, error, canvas, readout, facts, help);
 
-  let draws = 0, nodeXY = [];
+  let draws = 0, nodeXY = [], hover = null;   // hover: index of the node under the pointer
   const view = () => viewOf(model);
 
   function syncControls() {
@@ -54,17 +58,22 @@ function render({ model, el: root }) {
     showError(root, error, message);
     if (message || !v.names) {
       sizeCanvas(canvas, 10, 10);
-      facts.textContent = ""; phaseOut.textContent = "";
+      facts.textContent = ""; phaseOut.textContent = ""; readout.textContent = "";
       canvas.setAttribute("aria-label", message || "");
       root.dataset.draws = String(++draws);
       return;
     }
     const phase = v.show === "message passing" ? model.get("phase") : 0;
-    const W = 960, H = 520, gx0 = 30, gy0 = 30, gw = 560, gh = 470;
+    // The equation panel beside the graph in 960 units; below 600 px of room (scaled by at most 0.75) it
+    // goes under the graph, rather than off the side.
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
+    const panelLines = v.show === "message passing" ? 10 + Math.min(19, v.senders.length) : v.show === "spread" ? 5 : 9;
+    const W = narrow ? 600 : 960, H = narrow ? 540 + 16 * panelLines + 20 : 520, gx0 = 30, gy0 = 30, gw = 560, gh = 470;
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
     const i = v.node - 1, n = v.names.length;
     nodeXY = v.pos.map(([x, y]) => [gx0 + x * gw, gy0 + y * gh]);
+    canvas.dataset.nodes = JSON.stringify(nodeXY.map(([x, y]) => [Math.round(x), Math.round(y)]));   // for tests
     const senders = new Set(v.senders);
     const r = v.graph === "karate" ? 11 : 9;
 
@@ -82,7 +91,7 @@ function render({ model, el: root }) {
         const mx = (x + xi) / 2, my = (y + yi) / 2, s = fmt3(v.messages[k]);
         ctx.font = "10px sans-serif";
         const w = ctx.measureText(s).width + 4;
-        ctx.fillStyle = "#fff"; ctx.fillRect(mx - w / 2, my - 6, w, 12);
+        ctx.fillStyle = C.panel; ctx.fillRect(mx - w / 2, my - 6, w, 12);
         text(ctx, s, mx, my, { color: C.active, align: "center", font: "10px sans-serif" });
       });
     }
@@ -102,7 +111,7 @@ function render({ model, el: root }) {
         fill = diverging(value, C.pos, C.neg);
         label = value.toFixed(2).replace("-", "−");
       }
-      ctx.fillStyle = fill; ctx.strokeStyle = "#333"; ctx.lineWidth = 1;
+      ctx.fillStyle = fill; ctx.strokeStyle = C.outline; ctx.lineWidth = 1;
       if (v.kinds[j] === "document") { ctx.fillRect(x - r, y - r, 2 * r, 2 * r); ctx.strokeRect(x - r, y - r, 2 * r, 2 * r); }
       else { ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke(); }
       if (v.show === "predictions" && v.labels[j] >= 0) {           // the true group as an outer ring
@@ -110,7 +119,8 @@ function render({ model, el: root }) {
         ctx.beginPath(); ctx.arc(x, y, r + 4, 0, 2 * Math.PI); ctx.stroke();
         if (v.train.includes(j)) text(ctx, "labelled", x, y - r - 10, { align: "center", font: "bold 10px sans-serif" });
       }
-      text(ctx, label, x, y + 0.5, { align: "center", font: "9px sans-serif" });
+      // dark ink on a coloured node; the theme's text on an empty one
+      text(ctx, label, x, y + 0.5, { align: "center", font: "9px sans-serif", color: fill === C.empty ? C.text : C.ink });
       if (v.kinds[j] === "word") text(ctx, v.names[j], x, y + r + 8, { align: "center", color: C.muted, font: "10px sans-serif" });
       else if (v.show === "message passing") text(ctx, v.names[j].replace("doc ", "d"), x + r + 2, y - r, { color: C.muted, font: "9px sans-serif" });
     }
@@ -119,8 +129,8 @@ function render({ model, el: root }) {
     ctx.beginPath(); ctx.arc(xi, yi, r + 5, 0, 2 * Math.PI); ctx.stroke();
 
     // ---------------- the panel: the equation and its numbers
-    const px = 620;
-    let y = 24;
+    const px = narrow ? 20 : 620;
+    let y = narrow ? 540 : 24;
     const line = (s, opts) => { text(ctx, s, px, y, opts); y += 16; };
     const who = v.graph === "karate" ? `node ${v.names[i]}` : `“${v.names[i]}”`;
     if (v.show === "message passing") {
@@ -161,6 +171,7 @@ function render({ model, el: root }) {
       if (v.losses.length) line(`training loss ${v.losses[0].toFixed(3)} → ${v.losses[v.losses.length - 1].toFixed(3)}`, { color: C.muted });
     }
 
+    showReadout(v, i, who);
     phaseOut.textContent = v.show === "message passing" ? `step: ${PHASE_NAMES[phase]}` : "(steps apply to message passing)";
     facts.textContent = v.show === "message passing" && phase >= 2
       ? `At ${who}: a = ${v.aggregate}, h′ = ${v.updated}.` : "";
@@ -173,6 +184,46 @@ function render({ model, el: root }) {
     canvas.setAttribute("aria-label", v.description || "");
     root.dataset.draws = String(++draws);
   }
+
+  // Node j's message to the chosen node i as Âᵢⱼ·hⱼ·W with its numbers (Âᵢⱼ as 1/√(dᵢ dⱼ) where that is
+  // what core's normalised adjacency holds), beside core's value; while spreading, j's share (Â^L)ⱼᵢ.
+  function showReadout(v, i, who) {
+    delete root.dataset.readoutMessage; delete root.dataset.readoutCore;
+    if (hover === null || hover >= v.names.length || v.show === "predictions") {
+      readout.textContent = v.show === "predictions" ? "" : "Hover over a node to see what it sends to the chosen node.";
+      return;
+    }
+    const j = hover, name = v.kinds[j] === "word" ? `“${v.names[j]}”` : `node ${v.names[j]}`;
+    if (v.show === "spread") {
+      readout.textContent = v.distance[j] < 0 || v.distance[j] > v.layers
+        ? `${name}: ${v.distance[j] < 0 ? "not connected" : `${v.distance[j]} hops away`}, more than L = ${v.layers}: (Â^L)ⱼᵢ = 0`
+        : `${name}: ${v.distance[j]} hop(s) away, within L = ${v.layers}: (Â^L)ⱼᵢ = ${v.spread[j].toFixed(4)}`;
+      return;
+    }
+    const k = v.senders.indexOf(j);
+    if (k < 0) {
+      readout.textContent = `${name} is not a neighbour of ${who}: Âᵢⱼ = 0, so it sends nothing (its h = ${fmt(v.h[j])})`;
+      return;
+    }
+    const a = v.coefficients[k], root2 = 1 / Math.sqrt(v.degree[i] * v.degree[j]);
+    const shown = Math.abs(root2 - a) < 1e-3 ? `1/√(${v.degree[i]}·${v.degree[j]}) = ${a.toFixed(4)}` : a.toFixed(4);
+    const message = a * v.h[j] * v.weight;
+    readout.textContent = `${name}${j === i ? " (itself, by the self-loop)" : ""} → ${who}: Âᵢⱼ·hⱼ·W = ${shown} × ${fmt(v.h[j])} × ${v.weight}`
+      + ` = ${fmt3(message)}   (core: ${fmt3(v.messages[k])})`;
+    Object.assign(root.dataset, { readoutMessage: String(message), readoutCore: String(v.messages[k]) });
+  }
+
+  function nodeAt(e) {
+    const { x, y } = canvasPoint(canvas, e);
+    let best = null, bestD = 15 * 15;
+    nodeXY.forEach(([nx, ny], j) => { const d = (nx - x) ** 2 + (ny - y) ** 2; if (d < bestD) { best = j; bestD = d; } });
+    return best;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const next = nodeAt(e);
+    if (next !== hover) { hover = next; draw(); }
+  });
+  canvas.addEventListener("pointerleave", () => { if (hover !== null) { hover = null; draw(); } });
 
   function setPhase(p) {
     save(model, "phase", ((p % 4) + 4) % 4);
@@ -197,11 +248,8 @@ function render({ model, el: root }) {
     e.stopPropagation();
   });
   canvas.addEventListener("click", (e) => {
-    const box = canvas.getBoundingClientRect();
-    const x = (e.clientX - box.left) * (960 / box.width), y = (e.clientY - box.top) * (520 / box.height);
-    let best = -1, bestD = 15 * 15;
-    nodeXY.forEach(([nx, ny], j) => { const d = (nx - x) ** 2 + (ny - y) ** 2; if (d < bestD) { best = j; bestD = d; } });
-    if (best >= 0) chooseNode(best + 1);
+    const best = nodeAt(e);
+    if (best !== null) chooseNode(best + 1);
   });
 
   const SETTINGS = ["graph", "node", "show", "layers", "weight", "epochs", "seed"];

@@ -2,8 +2,8 @@
 // the naive and the stable computation side by side, every number as Python computed it in that format.
 // Appended to _shared.js (el, settingSelect, keyboardRange, sizeCanvas, lookAhead, followView, ...).
 
-const OC = { f16: PALETTE.vermillion, f32: PALETTE.orange, f64: PALETTE.blue, logit: PALETTE.black, bad: "#F5C9A8",
-  text: "#000", muted: "#555" };
+const OC = { f16: PALETTE.vermillion, f32: PALETTE.orange, f64: PALETTE.blue, bad: "#F5C9A8",
+  get logit() { return THEME.text; }, get text() { return THEME.text; }, get muted() { return THEME.muted; }, get axis() { return THEME.grid; } };
 const FORMAT_COLOURS = { float16: OC.f16, float32: OC.f32, float64: OC.f64 };
 const STOPS = [-1000, -749, -745, -108, -104, -21, -17, -10, 0, 5, 8, 9, 20, 50, 85, 86, 100, 500, 706, 707, 1000];
 
@@ -36,11 +36,13 @@ function render({ model, el: root }) {
   }
 
   function numberLine(v) {
-    const W = 780, H = 130, x0 = 150, x1 = W - 60, lim = slog(1000);
+    // 780 units wide; below 600 px of room (scaled by at most 0.75) a shorter line that still fits
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
+    const W = narrow ? 600 : 780, H = 130, x0 = 150, x1 = W - 60, lim = slog(1000);
     const ctx = sizeCanvas(canvas, W, H);
     ctx.textBaseline = "middle";
     const X = (x) => x0 + ((slog(Math.max(-1000, Math.min(1000, x))) + lim) / (2 * lim)) * (x1 - x0);
-    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x0, 90); ctx.lineTo(x1, 90); ctx.stroke();
+    ctx.strokeStyle = OC.axis; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x0, 90); ctx.lineTo(x1, 90); ctx.stroke();
     ctx.font = "11px sans-serif"; ctx.fillStyle = OC.muted; ctx.textAlign = "center";
     for (const t of [-1000, -100, -10, -1, 0, 1, 10, 100, 1000]) {
       ctx.beginPath(); ctx.moveTo(X(t), 86); ctx.lineTo(X(t), 94); ctx.stroke(); ctx.fillText(String(t), X(t), 106);

@@ -2,8 +2,8 @@
 // points, each method's values of the parameter that matters projected below; or linear against log samples.
 // Appended to _shared.js (el, settingSlider, settingSelect, sizeCanvas, followView, ...).
 
-const SC = { grid: PALETTE.blue, random: PALETTE.vermillion, linear: PALETTE.orange, log: PALETTE.blue, text: "#000",
-  muted: "#555" };
+const SC = { grid: PALETTE.blue, random: PALETTE.vermillion, linear: PALETTE.orange, log: PALETTE.blue,
+  get text() { return THEME.text; }, get muted() { return THEME.muted; }, get frame() { return THEME.grid; } };
 
 function render({ model, el: root }) {
   root.classList.add("dlw-search");
@@ -39,7 +39,8 @@ function render({ model, el: root }) {
     pts.forEach(([x, y], i) => {
       ctx.fillStyle = colour;
       if (name === "grid") ctx.fillRect(X(x) - 4, Y(y) - 4, 8, 8); else { ctx.beginPath(); ctx.arc(X(x), Y(y), 4.5, 0, 2 * Math.PI); ctx.fill(); }
-      if (i === best) { ctx.strokeStyle = "#000"; ctx.lineWidth = 2; ctx.beginPath(); ctx.arc(X(x), Y(y), 9, 0, 2 * Math.PI); ctx.stroke(); }
+      if (i === best) { ctx.strokeStyle = "#000";   // dark ink: the ring sits on the grey map
+        ctx.lineWidth = 2; ctx.beginPath(); ctx.arc(X(x), Y(y), 9, 0, 2 * Math.PI); ctx.stroke(); }
       ctx.strokeStyle = colour; ctx.lineWidth = 1.5;                 // its value of the parameter that matters, below
       ctx.beginPath(); ctx.moveTo(X(x), box.y + box.w + 6); ctx.lineTo(X(x), box.y + box.w + 18); ctx.stroke();
     });
@@ -50,11 +51,15 @@ function render({ model, el: root }) {
     ctx.save(); ctx.translate(box.x - 10, box.y + box.w / 2); ctx.rotate(-Math.PI / 2); ctx.fillText("parameter that does not →", 0, 0); ctx.restore();
   }
 
-  function drawSampling(ctx, v) {
+  // Below 600 px of room (the pictures scale down by at most 0.75) the second square and the legend go
+  // under, rather than off the side.
+  const isNarrow = () => root.clientWidth > 0 && root.clientWidth < 600;
+
+  function drawSampling(ctx, v, narrow) {
     const box = { x: 60, y: 30, w: 560, h: 200 };
     const top = Math.max(...v.linear_decades, ...v.log_decades, 1);
     const slot = box.w / v.log_decades.length;
-    ctx.strokeStyle = "#999"; ctx.strokeRect(box.x, box.y, box.w, box.h);
+    ctx.strokeStyle = SC.frame; ctx.strokeRect(box.x, box.y, box.w, box.h);
     v.log_decades.forEach((_, i) => {
       [[v.linear_decades[i], SC.linear], [v.log_decades[i], SC.log]].forEach(([count, colour], j) => {
         const h = (count / top) * (box.h - 20), x = box.x + i * slot + 18 + j * (slot / 2 - 14);
@@ -67,8 +72,9 @@ function render({ model, el: root }) {
     ctx.font = "bold 12px sans-serif"; ctx.textAlign = "left"; ctx.fillStyle = SC.text;
     ctx.fillText(`${v.samples} learning rates in [1e-4, 1): how many land in each decade`, box.x, box.y - 12);
     [["uniform in the value: a + r (b − a)", SC.linear], ["uniform in log10: 10 ** (a + r (b − a))", SC.log]].forEach(([t, c], i) => {
-      ctx.fillStyle = c; ctx.fillRect(box.x + box.w + 16, box.y + 10 + i * 20, 12, 12);
-      ctx.fillStyle = SC.text; ctx.font = "12px sans-serif"; ctx.fillText(t, box.x + box.w + 34, box.y + 16 + i * 20);
+      const lx = narrow ? box.x : box.x + box.w + 16, ly = narrow ? box.y + box.h + 30 : box.y + 10;
+      ctx.fillStyle = c; ctx.fillRect(lx, ly + i * 20, 12, 12);
+      ctx.fillStyle = SC.text; ctx.font = "12px sans-serif"; ctx.fillText(t, lx + 18, ly + 6 + i * 20);
     });
   }
 
@@ -81,14 +87,16 @@ function render({ model, el: root }) {
       sizeCanvas(canvas, 10, 10);
       canvas.setAttribute("aria-label", message || "");
     } else if (v.panel === "sampling") {
-      const ctx = sizeCanvas(canvas, 900, 260); ctx.textBaseline = "middle";
-      drawSampling(ctx, v);
+      const narrow = isNarrow();
+      const ctx = narrow ? sizeCanvas(canvas, 640, 310) : sizeCanvas(canvas, 900, 260); ctx.textBaseline = "middle";
+      drawSampling(ctx, v, narrow);
       Object.assign(root.dataset, { panel: "sampling", logDecades: v.log_decades.join(","), linearDecades: v.linear_decades.join(",") });
       canvas.setAttribute("aria-label", v.description || "");
     } else {
-      const ctx = sizeCanvas(canvas, 720, 340); ctx.textBaseline = "middle";
+      const narrow = isNarrow();
+      const ctx = narrow ? sizeCanvas(canvas, 340, 680) : sizeCanvas(canvas, 720, 340); ctx.textBaseline = "middle";
       square(ctx, { x: 40, y: 30, w: 260 }, v, "grid", SC.grid);
-      square(ctx, { x: 420, y: 30, w: 260 }, v, "random", SC.random);
+      square(ctx, narrow ? { x: 40, y: 370, w: 260 } : { x: 420, y: 30, w: 260 }, v, "random", SC.random);
       facts.append(el("span", { text: `over ${v.seeds} seeds, ${v.points} random points beat the ${v.points}-point grid ${(100 * v.share_random_wins).toFixed(0)}% of the time` }),
         el("span", { text: `(mean best error ${v.mean_random_best.toFixed(3)} against the grid's ${v.grid_best[1].toFixed(3)})` }));
       Object.assign(root.dataset, { panel: "search", gridDistinct: String(v.grid_distinct), randomDistinct: String(v.random_distinct),

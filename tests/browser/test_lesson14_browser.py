@@ -2,6 +2,8 @@
 every control by keyboard; both message-passing explorers step, choose nodes and change views by keyboard;
 no errors are logged."""
 
+import json
+
 import pytest
 
 from .lab import open_notebook, run_all_cells
@@ -124,4 +126,36 @@ def test_lesson14_gan_and_message_passing_by_keyboard(page, lab, screenshot_dir)
     outputs = page.locator(".jp-Cell-outputArea").all_inner_texts()
     assert not any("Traceback" in t for t in outputs)
     assert sum("✔" in t for t in outputs) >= 7
+    assert page.console_errors == [], page.console_errors
+
+
+@pytest.mark.parametrize("selector", [".dlw-gan", ".dlw-mp"])
+def test_widgets_keep_their_shape_at_three_widths_and_follow_the_dark_theme(page, lab, screenshot_dir, selector):
+    from .test_lessons_12_13_browser import check_widths_and_dark_theme
+
+    check_widths_and_dark_theme(page, lab, screenshot_dir, "course/14_gans_graph_networks.ipynb", selector)
+
+
+def test_a_click_chooses_the_node_under_it_at_any_width_and_hovering_works_out_its_message(page, lab, screenshot_dir):
+    from .test_widgets_in_real_use import resize
+
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    open_notebook(page, lab, "course/14_gans_graph_networks.ipynb")
+    run_all_cells(page)
+    mp = page.locator(".dlw-mp").first
+    at = (".dlw-mp", 0)
+    for width, node in ((1600, 5), (900, 17)):
+        resize(page, width)
+        mp.scroll_into_view_if_needed()
+        canvas = mp.locator("canvas")
+        scale = float(canvas.get_attribute("data-scale") or 1)
+        x, y = json.loads(canvas.get_attribute("data-nodes"))[node - 1]
+        canvas.click(position={"x": x * scale, "y": y * scale})
+        wait_for(page, at, f"w.dataset.node === '{node}'")
+    # the pointer rests on the chosen node: the readout works out the message it sends itself by the self-loop
+    canvas.hover(position={"x": x * scale, "y": y * scale})
+    wait_for(page, at, "w.dataset.readoutCore !== undefined && Math.abs(Number(w.dataset.readoutMessage) - Number(w.dataset.readoutCore)) < 1e-3")
+    mp.screenshot(path=str(screenshot_dir / "lesson14_message_readout.png"))
+    text = mp.locator(".dlw-readout").inner_text()
+    assert f"node {node} (itself, by the self-loop)" in text and "(core: " in text, text
     assert page.console_errors == [], page.console_errors

@@ -143,3 +143,96 @@ def test_lesson13_imbalance_and_search_explorers(page, lab, screenshot_dir):
     wait_for(page, ".dlw-search", 1, "d.logDecades.split(',').every((c) => Number(c) > 30)")
     sampling.screenshot(path=str(screenshot_dir / "lesson13_sampling.png"))
     assert_clean(page, 7)
+
+
+# ---------------------------------------------------------------- any width, both themes
+
+WIDGET_SHAPES = """(selector) => [...document.querySelectorAll(selector)].map((root) => {
+    const canvas = root.querySelector('canvas');
+    const rect = canvas.getBoundingClientRect();
+    return { root: root.clientWidth, cssW: rect.width, cssH: rect.height, bitmapW: canvas.width, bitmapH: canvas.height,
+             scale: Number(canvas.dataset.scale || 1), dpr: window.devicePixelRatio,
+             scrolls: root.scrollWidth > root.clientWidth,
+             background: getComputedStyle(canvas).backgroundColor };
+}).filter((s) => s.bitmapW > 20)"""
+
+# How many of a canvas's opaque pixels are light (the dark theme's text, axes and frames).
+LIGHT_PIXELS = """(c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let light = 0;
+    for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 200 && data[p] > 180 && data[p + 1] > 180 && data[p + 2] > 180) light++;
+    return light;
+}"""
+
+
+def assert_even_and_readable(shapes, width):
+    assert shapes, "no widget drew a picture"
+    for s in shapes:
+        # no squash: the same shape on screen as the drawing (to the bitmap's rounding to whole pixels)
+        assert abs((s["cssW"] / s["cssH"]) / (s["bitmapW"] / s["bitmapH"]) - 1) < 0.01, (width, s)
+        assert abs(s["bitmapW"] - s["cssW"] * s["dpr"]) <= 2, (width, s)                      # crisp
+        assert s["scale"] >= 0.75 - 1e-9, (width, s)                                          # readable
+        assert s["cssW"] <= s["root"] + 1 or (s["scrolls"] and abs(s["scale"] - 0.75) < 1e-3), (width, s)
+
+
+def check_widths_and_dark_theme(page, lab, screenshot_dir, lesson, selector):
+    """Every widget matching selector keeps its drawing's shape at three widths, and follows the dark theme."""
+    from .test_widgets_in_real_use import WIDTHS, resize, set_theme
+
+    page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
+    open_notebook(page, lab, lesson)
+    run_all_cells(page)
+    page.wait_for_function(f"() => [...document.querySelectorAll('{selector}')].every(r => r.dataset.kernel === 'live')")
+    name = selector.replace(".dlw-", "")
+    widgets = page.locator(selector).all()
+    for width in WIDTHS:
+        resize(page, width)
+        assert_even_and_readable(page.evaluate(WIDGET_SHAPES, selector), width)
+        for i, widget in enumerate(widgets):
+            widget.scroll_into_view_if_needed()
+            widget.screenshot(path=str(screenshot_dir / f"width_{name}_{i}_{width}.png"))
+    set_theme(page, "JupyterLab Dark")
+    try:
+        shapes = page.evaluate(WIDGET_SHAPES, selector)
+        assert_even_and_readable(shapes, WIDTHS[-1])
+        for i, (widget, s) in enumerate(zip(widgets, shapes)):
+            widget.scroll_into_view_if_needed()
+            widget.screenshot(path=str(screenshot_dir / f"dark_{name}_{i}.png"))
+            # the canvas sits on the theme's dark background, and its text is drawn in the theme's light colour
+            assert s["background"] not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), (i, s)
+            assert widget.locator("canvas").evaluate(LIGHT_PIXELS) > 50, f"no light text on widget {i}"
+    finally:
+        set_theme(page, "JupyterLab Light")   # the theme is a setting the server keeps for the next tests
+    assert page.console_errors == [], page.console_errors
+
+
+@pytest.mark.parametrize("lesson, selector", [
+    ("course/12_losses_numerics.ipynb", ".dlw-loss"), ("course/12_losses_numerics.ipynb", ".dlw-ovf"),
+    ("course/13_training_in_practice.ipynb", ".dlw-imb"), ("course/13_training_in_practice.ipynb", ".dlw-search"),
+    ("course/13_training_in_practice.ipynb", ".dlw-huff")])
+def test_widgets_keep_their_shape_at_three_widths_and_follow_the_dark_theme(page, lab, screenshot_dir, lesson, selector):
+    check_widths_and_dark_theme(page, lab, screenshot_dir, lesson, selector)
+
+
+def test_the_gradient_readout_works_out_both_gradients_on_hover_and_by_keyboard(page, lab):
+    open_notebook(page, lab, "course/12_losses_numerics.ipynb")
+    run_all_cells(page)
+    grad = page.locator(".dlw-loss").first
+    grad.scroll_into_view_if_needed()
+    wait_for(page, ".dlw-loss", 0, "d.panel === 'gradient'")
+    canvas = grad.locator("canvas")
+    scale = float(canvas.get_attribute("data-scale") or 1)
+    # the plot spans z = -10..10 over x = 60..540 units: its middle is z = 0, where σ = 1/2 and (y = 1)
+    # MSE's gradient is 2(1/2 - 1)(1/4) = -1/4 and cross-entropy's 1/2 - 1 = -1/2
+    canvas.hover(position={"x": 300 * scale, "y": 150 * scale})
+    wait_for(page, ".dlw-loss", 0, "d.readoutZ !== undefined && Math.abs(Number(d.readoutZ)) < 1e-9")
+    assert abs(float(data(page, ".dlw-loss", 0, "readoutMse")) + 0.25) < 1e-12
+    assert abs(float(data(page, ".dlw-loss", 0, "readoutCe")) + 0.5) < 1e-12
+    text = grad.locator(".dlw-readout").inner_text()
+    assert "2(0.5000 − 1)·0.2500 = -0.2500   (core: -0.2500)" in text, text
+    assert "0.5000 − 1 = -0.5000   (core: -0.5000)" in text, text
+    canvas.focus()
+    page.keyboard.press("ArrowRight")                         # one grid step along z
+    wait_for(page, ".dlw-loss", 0, "Math.abs(Number(d.readoutZ) - 0.1) < 1e-9")
+    page.mouse.move(0, 0)
+    assert page.console_errors == [], page.console_errors
