@@ -75,3 +75,11 @@ def test_a_notebook_that_is_not_there_is_named_and_nothing_runs(tmp_path, capsys
     message = capsys.readouterr().err
     assert "no such notebook" in message and "typo.ipynb" in message
     assert path.read_bytes() == before   # the one that exists was not run either
+
+
+def test_every_lesson_is_saved_with_its_widgets_as_pictures_so_it_reopens_without_model_not_found(lessons):
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        dead = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                for output in cell.outputs if WIDGET_VIEW in output.get("data", {}) and "image/png" in output.data]
+        assert not dead, f"{path.name}: cells {dead} saved a live widget view; run dlwidgets.authoring.execute on it"
