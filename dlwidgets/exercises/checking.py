@@ -202,9 +202,14 @@ def _name_not_defined(shell, etype, value, tb, tb_offset=None):
     if not (missing and re.search(r"\bcheck_\w+\s*\(", source)):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return []
-    message = (f"`{missing}` is not defined yet, so this check cannot run.\n"
-               f"Run the cell that defines `{missing}` first: the exercise's cell above this one (or, "
-               "if it is the lesson's own name, the set-up cells at the top: Run > Run All Above Selected Cell).")
+    if missing in ("ex", "hint"):   # the lesson's own names: its set-up cell has not run in this kernel
+        message = (f"`{missing}` is not defined yet, so this check cannot run: the lesson's set-up cell has not "
+                   "run since the kernel started.\nRun the cells above this one first (Run > Run All Above Selected "
+                   "Cell), then this check.")
+    else:
+        message = (f"`{missing}` is not defined yet, so this check cannot run.\n"
+                   f"Run the cell that defines `{missing}` first: the exercise's cell above this one (or, "
+                   "if it is the lesson's own name, the set-up cells at the top: Run > Run All Above Selected Cell).")
     stb = CheckFailed(message)._render_traceback_()
     shell._showtraceback(etype, value, stb)
     return stb
