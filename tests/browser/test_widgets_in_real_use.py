@@ -319,3 +319,21 @@ def test_the_bottlenecks_left_grid_has_its_axes_labelled(page, lab):
         return ink;
     }""")
     assert ink > 20, ink
+
+
+def test_a_notebook_saved_in_lab_and_reopened_in_notebook_7_shows_its_widgets_pictures_without_an_error(page, lab):
+    """Notebook 7 runs on the same server and widget manager: once Lab has saved (and so trusted) the notebook,
+    a live view saved in it would show "Error displaying widget" there too; the saved pictures show instead."""
+    open_notebook(page, lab, LESSON)
+    run_all_cells(page)
+    page.wait_for_function("() => document.querySelector('.dlw-fm') && document.querySelector('.dlw-fm').dataset.draws")
+    save_notebook(page)
+    lab.delete_kernels()
+
+    page.goto(f"{lab.url}/notebooks/{LESSON}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell-outputArea .jp-RenderedImage img", timeout=60_000)
+    page.wait_for_timeout(3000)   # the widget manager gives up on a missing model after 2 s
+    texts = page.locator(".jp-Cell-outputArea").all_inner_texts()
+    assert not any("Error displaying widget" in text or "Loading widget" in text for text in texts), texts
+    assert any("Feature-map calculator: a " in text for text in texts), texts   # its description, under it
+    lab.delete_kernels()
