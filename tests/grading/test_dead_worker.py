@@ -10,10 +10,12 @@ import time
 
 import pytest
 
-from .conftest import COURSE, LESSON, ROOT, _write, answered, needs_sandbox
+from dlwidgets.grading.lesson import load_lesson
+
+from .conftest import COURSE, LESSON, ROOT, _meta, _write, answered, needs_sandbox
 
 pytestmark = pytest.mark.slow
-SLOW = "import time\ntime.sleep(6)\none_by_one = 'b'"   # keeps each notebook in a worker's hands for a while
+SLOW = "import time\ntime.sleep(6)\n"   # put before an answer: keeps each notebook in a worker's hands for a while
 
 
 def _workers(parent: int) -> list[int]:
@@ -31,8 +33,9 @@ def _workers(parent: int) -> list[int]:
 
 def test_a_killed_worker_is_replaced_and_its_notebook_graded_again(tmp_path):
     needs_sandbox()
+    reference = next(c["source"] for c in answered()["cells"] if _meta(c).get("grade_id") == "one_by_one")
     for student in ("ann", "bob", "cid"):
-        _write(tmp_path / "subs" / f"{student}.ipynb", answered(one_by_one=SLOW))
+        _write(tmp_path / "subs" / f"{student}.ipynb", answered(one_by_one=SLOW + reference))
     env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
     grading = tmp_path / "grading"
     proc = subprocess.Popen([sys.executable, "-m", "dlwidgets.grading.cli", "grade", "08", str(tmp_path / "subs"),
@@ -52,7 +55,8 @@ def test_a_killed_worker_is_replaced_and_its_notebook_graded_again(tmp_path):
     assert proc.returncode == 0, err
     with open(grading / f"{LESSON}-grades.csv", newline="", encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
-    assert {s: r["total"] for s, r in rows.items()} == {"ann": "10", "bob": "10", "cid": "10"}
+    full = r"{:g}".format(load_lesson(COURSE / f"{LESSON}.ipynb").max_points)
+    assert {s: r["total"] for s, r in rows.items()} == {"ann": full, "bob": full, "cid": full}
     retried = [s for s, r in rows.items() if "graded again: a grading worker died" in r["reason"]]
     assert retried and all(rows[s]["status"] == "repaired" for s in retried)
     assert all(r["status"] == "ok" for s, r in rows.items() if s not in retried)
