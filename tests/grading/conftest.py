@@ -118,7 +118,7 @@ CLEARER = ("from IPython.display import clear_output\n"
            "    kh, kw = w.shape\n    ho, wo = (xp.shape[0] - kh) // stride + 1, (xp.shape[1] - kw) // stride + 1\n"
            "    return np.array([[np.sum(xp[r * stride:r * stride + kh, c * stride:c * stride + kw] * w)\n"
            "                      for c in range(wo)] for r in range(ho)])")
-OWN_INTERRUPT = "rf_three_3x3 = 7\nparams_conv = 1792\ntcn_rf = 61\nraise KeyboardInterrupt('my own')"
+OWN_INTERRUPT = "\nraise KeyboardInterrupt('my own')"   # after the right predictions, put before it
 STUBBORN = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "def conv2d_single(x, w, stride=1, padding=0):\n    return np.zeros((1, 1))\nwhile True:\n    pass")
 STUBBORN_CALL = ("import signal\n"
@@ -204,7 +204,8 @@ def build_class(folder: pathlib.Path, grading: pathlib.Path) -> None:
     _write(folder / "equaliser.ipynb", answered(conv2d_single=ALWAYS_EQUAL))
     _write(folder / "hider.ipynb", answered(conv2d_single=HIDER))
     _write(folder / "clearer.ipynb", answered(conv2d_single=CLEARER))
-    _write(folder / "interrupter.ipynb", answered(predictions=OWN_INTERRUPT))
+    predictions = next(c["source"] for c in answered()["cells"] if _meta(c).get("grade_id") == "predictions")
+    _write(folder / "interrupter.ipynb", answered(predictions=predictions + OWN_INTERRUPT))
     _write(folder / "stubborn.ipynb", answered(conv2d_single=STUBBORN))
     _write(folder / "stubborn_call.ipynb", answered(conv2d_single=STUBBORN_CALL))
     source_lesson = str(COURSE / f"{LESSON}.ipynb")
