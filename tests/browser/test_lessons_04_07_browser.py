@@ -200,23 +200,7 @@ def check_dropout_ensemble(page, screenshot_dir):
 
 # ---------------------------------------------------------------- any width, both themes
 
-from .test_widgets_in_real_use import WIDTHS, resize, set_theme  # noqa: E402  (the shared frame's own checks)
-
-SHAPE = """(canvas) => {
-    const rect = canvas.getBoundingClientRect(), root = canvas.closest('.dlw-widget');
-    return { cssW: rect.width, cssH: rect.height, bitmapW: canvas.width, bitmapH: canvas.height,
-             scale: Number(canvas.dataset.scale || 1), root: root.clientWidth, scrolls: root.scrollWidth > root.clientWidth };
-}"""
-
-# light pixels in a band of 22 units from y = top (a plot's title there: text only), in the theme's light text
-# colour on a dark theme; small text is antialiased, so a pixel counts from half cover
-LIGHT_TITLE_PIXELS = """(c, top) => {
-    const k = Number(c.dataset.scale || 1) * c.width / parseFloat(c.style.width);
-    const data = c.getContext('2d').getImageData(0, Math.round(top * k), c.width, Math.round(22 * k)).data;
-    let light = 0;
-    for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 120 && data[p] > 180 && data[p + 1] > 180 && data[p + 2] > 180) light++;
-    return light;
-}"""
+from .layout_checks import WIDTHS, check_widths_and_dark_theme  # noqa: E402
 
 
 # title_top: where a title is in the narrow column's layout (the normalisation widget's plots go under its tensor)
@@ -228,59 +212,8 @@ def test_widget_keeps_its_shape_in_a_narrow_column_and_follows_the_dark_theme(pa
     page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
     open_notebook(page, lab, lesson)
     run_all_cells(page)
-    widget = page.locator(selector).first
     wait_for(page, selector, "w.dataset.kernel === 'live' && Number(w.dataset.draws) > 0 && !w.dataset.error")
-    canvas = widget.locator("canvas").first
-    name = selector.strip(".")
-    for width in WIDTHS:
-        resize(page, width)
-        s = canvas.evaluate(SHAPE)
-        assert s["bitmapW"] > 20, (width, s)
-        # never squashed one way: the picture's shape on screen is its drawing's shape
-        assert abs(s["cssW"] / s["cssH"] - s["bitmapW"] / s["bitmapH"]) < 0.02, (width, s)
-        assert s["scale"] >= 0.75 - 1e-9, (width, s)
-        # these widgets stack their panels in a narrow column: nothing is cut off, nothing scrolls sideways
-        assert s["cssW"] <= s["root"] + 1 and not s["scrolls"], (width, s)
-        widget.scroll_into_view_if_needed()
-        widget.screenshot(path=str(screenshot_dir / f"theme_{name}_{width}.png"))
-
-    set_theme(page, "JupyterLab Dark")
-    try:
-        widget.scroll_into_view_if_needed()
-        widget.screenshot(path=str(screenshot_dir / f"theme_{name}_dark.png"))
-        background = canvas.evaluate("c => getComputedStyle(c).backgroundColor")
-        assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
-        assert canvas.evaluate(LIGHT_TITLE_PIXELS, title_top) > 0, "no light title text on the dark theme"
-        s = canvas.evaluate(SHAPE)
-        assert abs(s["cssW"] / s["cssH"] - s["bitmapW"] / s["bitmapH"]) < 0.02, s
-    finally:
-        set_theme(page, "JupyterLab Light")   # the theme is a setting the server keeps for the next tests
-    assert page.console_errors == [], page.console_errors
-
-
-def test_the_normalisation_readout_works_out_a_hovered_cell_in_a_narrow_column_and_by_keyboard(page, lab, screenshot_dir):
-    page.set_viewport_size({"width": WIDTHS[-1], "height": 1000})
-    open_notebook(page, lab, "course/04_normalisation.ipynb")
-    run_all_cells(page)
-    widget = page.locator(NORM).first
-    wait_for(page, NORM, "w.dataset.kernel === 'live' && w.dataset.layout === 'stacked' && !w.dataset.error")
-    canvas = widget.locator("canvas").first
-    canvas.scroll_into_view_if_needed()
-    # the centre of the cell (sample 0, channel 1, position 0), from drawing units to the page (the picture is scaled)
-    at = canvas.evaluate("""(c) => {
-        const r = c.getBoundingClientRect(), k = Number(c.dataset.scale || 1), d = c.dataset;
-        const size = Number(d.cellSize);
-        return { x: r.left + (Number(d.cellLeft) + size / 2) * k, y: r.top + (Number(d.cellTop) + 1.5 * size) * k };
-    }""")
-    page.mouse.move(at["x"], at["y"])
-    wait_for(page, NORM, "w.dataset.readoutCell === '0,1,0'")
-    text = widget.locator(".dlw-readout").inner_text()
-    output = float(widget.get_attribute("data-readout-output"))
-    assert "γ·(x − μ)/√(σ² + ε) + β" in text and text.endswith(f"= {output:.3f}"), text
-    widget.screenshot(path=str(screenshot_dir / "lesson04_norm_readout.png"))
-    canvas.focus()
-    page.keyboard.press("ArrowDown")
-    wait_for(page, NORM, "w.dataset.readoutCell === '0,2,0'")
-    page.keyboard.press("ArrowRight")
-    wait_for(page, NORM, "w.dataset.readoutCell === '0,2,1'")
+    # a plot's title is in the 22 units under title_top: text only
+    check_widths_and_dark_theme(page, page.locator(selector).first, selector.strip("."), screenshot_dir,
+                                (title_top, 22, 0))
     assert page.console_errors == [], page.console_errors

@@ -141,25 +141,7 @@ def test_lesson06_race_plays_at_30_fps_and_reacts_to_every_control(page, lab, sc
 
 # ---------------------------------------------------------------- any width, both themes
 
-from .test_widgets_in_real_use import WIDTHS, resize, set_theme  # noqa: E402  (the shared frame's own checks)
-
-SHAPE = """(canvas) => {
-    const rect = canvas.getBoundingClientRect(), root = canvas.closest('.dlw-widget');
-    return { cssW: rect.width, cssH: rect.height, bitmapW: canvas.width, bitmapH: canvas.height,
-             scale: Number(canvas.dataset.scale || 1), root: root.clientWidth, scrolls: root.scrollWidth > root.clientWidth };
-}"""
-
-# pixels in the theme's light text colour below the surface (its axis numbers and legend, in the 24 units under
-# the surface box's bottom at y = 344 or 286): none of the pale surface is there; small text is antialiased,
-# so a pixel counts from half cover
-LIGHT_LABEL_PIXELS = """(c, top) => {
-    const k = Number(c.dataset.scale || 1) * c.width / parseFloat(c.style.width);
-    const y = Math.round(top * k), h = Math.round(24 * k), w = Math.round(360 * k);
-    const data = c.getContext('2d').getImageData(0, y, Math.min(c.width, w), h).data;
-    let light = 0;
-    for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 120 && data[p] > 180 && data[p + 1] > 180 && data[p + 2] > 180) light++;
-    return light;
-}"""
+from .layout_checks import WIDTHS, check_widths_and_dark_theme  # noqa: E402
 
 
 @pytest.mark.parametrize("lesson, selector, below_surface", [("course/05_loss_landscapes_sgd.ipynb", EXPLORER, 345),
@@ -170,32 +152,8 @@ def test_widget_keeps_its_shape_in_a_narrow_column_and_follows_the_dark_theme(pa
     page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
     open_notebook(page, lab, lesson)
     run_all_cells(page)
-    widget = page.locator(selector).first
     wait_for(page, selector, "d.kernel === 'live' && Number(d.draws) > 0 && !d.error")
-    canvas = widget.locator("canvas").first
     name = selector.split(":")[0].strip(".") + ("_explorer" if selector == EXPLORER else "")
-    for width in WIDTHS:
-        resize(page, width)
-        s = canvas.evaluate(SHAPE)
-        assert s["bitmapW"] > 20, (width, s)
-        # never squashed one way: the picture's shape on screen is its drawing's shape
-        assert abs(s["cssW"] / s["cssH"] - s["bitmapW"] / s["bitmapH"]) < 0.02, (width, s)
-        assert s["scale"] >= 0.75 - 1e-9, (width, s)
-        # these widgets put their plots under the surface in a narrow column: nothing cut off, no sideways scroll
-        assert s["cssW"] <= s["root"] + 1 and not s["scrolls"], (width, s)
-        widget.scroll_into_view_if_needed()
-        widget.screenshot(path=str(screenshot_dir / f"theme_{name}_{width}.png"))
-
-    set_theme(page, "JupyterLab Dark")
-    try:
-        widget.scroll_into_view_if_needed()
-        widget.screenshot(path=str(screenshot_dir / f"theme_{name}_dark.png"))
-        background = canvas.evaluate("c => getComputedStyle(c).backgroundColor")
-        assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
-        assert canvas.evaluate(LIGHT_LABEL_PIXELS, below_surface) > 0, \
-            "no light axis text under the surface on the dark theme"
-        s = canvas.evaluate(SHAPE)
-        assert abs(s["cssW"] / s["cssH"] - s["bitmapW"] / s["bitmapH"]) < 0.02, s
-    finally:
-        set_theme(page, "JupyterLab Light")   # the theme is a setting the server keeps for the next tests
+    # the axis numbers and legend in the 24 units under the surface box (none of the pale surface is there)
+    check_widths_and_dark_theme(page, page.locator(selector).first, name, screenshot_dir, (below_surface, 24, 360))
     assert page.console_errors == [], page.console_errors
