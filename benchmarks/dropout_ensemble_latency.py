@@ -14,11 +14,8 @@ Targets: widget median <= 50 ms, playback >= 30 frames per second.
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 
-from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
-                     presses_without_lookahead, summary, time_calls, write_notebook)
+from latency import changing, computing, fps_playing_to_the_end, slider_and_playback, summary, time_calls
 
 from dlwidgets.widgets import DropoutEnsemble
 
@@ -45,15 +42,7 @@ def main() -> None:
     s = summary(time_calls(changing(ensemble, "p"), [0.05 * (i % 18) for i in range(args.updates)]))
     print(f"kernel side, one drop-probability change: median {s['median']:.2f} ms, p95 {s['p95']:.2f} ms")
     slider = f"{ROOT} input[data-setting='p']"
-    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(f"{ROOT}[data-draws]")
-            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses))
-            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "ensemble", args.presses))
-            fps = playback_fps(page)
+    widget, kernel, fps = slider_and_playback(WIDGET_CELL, ROOT, slider, "ensemble", args.presses, playback_fps)
 
     print(f"playback of 200 masks at 60 per second: {fps:.1f} frames per second (target >= 30): "
           f"{'met' if fps >= 30 else 'NOT met'}")

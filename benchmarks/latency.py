@@ -23,7 +23,7 @@ from tests.browser.lab import JupyterLab, launch_chromium, open_notebook, run_al
 
 __all__ = ["summary", "computing", "changing", "time_calls", "write_notebook", "browser_session", "press_and_measure",
            "run_in_kernel", "presses_without_lookahead", "widget_and_baseline", "measure_baseline",
-           "draws_per_second", "fps_playing_to_the_end", "fps_playing_for", "ROOT"]
+           "draws_per_second", "fps_playing_to_the_end", "fps_playing_for", "slider_and_playback", "ROOT"]
 
 
 def summary(samples_ms) -> dict:
@@ -207,3 +207,18 @@ def fps_playing_for(page, root: str, start, stop, seconds: float) -> float:
     fps = draws_per_second(page, root, lambda: page.wait_for_timeout(int(seconds * 1000)))
     stop()
     return fps
+
+
+def slider_and_playback(widget_cell: str, root: str, slider: str, widget_name: str, presses: int, playback,
+                        keys=("ArrowRight", "ArrowLeft"), pause_s: float = 0.15):
+    """In a notebook holding only ``widget_cell``: the ``slider``'s key presses to pixels with the look-ahead and
+    with it off (summaries), then ``playback(page)``'s frame rate: (with, without, fps)."""
+    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as folder:
+        write_notebook(pathlib.Path(folder) / "bench.ipynb", [widget_cell])
+        with browser_session(folder) as session:
+            session.open_and_run("bench.ipynb")
+            page = session.page
+            page.wait_for_selector(f"{root}[data-draws]")
+            widget = summary(press_and_measure(page, "draws", root, slider, presses, keys=keys, pause_s=pause_s))
+            kernel = summary(presses_without_lookahead(page, "draws", root, slider, widget_name, presses, keys=keys))
+            return widget, kernel, playback(page)

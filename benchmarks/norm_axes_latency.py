@@ -16,11 +16,8 @@ Targets: widget median <= 50 ms, playback >= 30 frames per second.
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 
-from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
-                     presses_without_lookahead, summary, time_calls, write_notebook)
+from latency import changing, computing, fps_playing_to_the_end, slider_and_playback, summary, time_calls
 
 from dlwidgets.widgets import NormAxes
 
@@ -54,15 +51,7 @@ def main() -> None:
     for name, s in kernel_side(args.updates).items():
         print(f"kernel side, {name}: median {s['median']:.2f} ms, p95 {s['p95']:.2f} ms")
     slider = f"{ROOT} input[data-setting='batch_size']"
-    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(f"{ROOT}[data-draws]")
-            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses))
-            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "norm", args.presses))
-            fps = playback_fps(page)
+    widget, kernel, fps = slider_and_playback(WIDGET_CELL, ROOT, slider, "norm", args.presses, playback_fps)
 
     print(f"running-statistics playback at 60 batches per second: {fps:.1f} frames per second "
           f"(target >= 30): {'met' if fps >= 30 else 'NOT met'}")

@@ -16,11 +16,8 @@ Targets: widget median <= 50 ms, playback >= 30 frames per second.
 from __future__ import annotations
 
 import argparse
-import pathlib
-import tempfile
 
-from latency import (browser_session, changing, computing, fps_playing_to_the_end, press_and_measure,
-                     presses_without_lookahead, summary, time_calls, write_notebook)
+from latency import changing, computing, fps_playing_to_the_end, slider_and_playback, summary, time_calls
 
 from dlwidgets.widgets import OverfittingExplorer
 
@@ -48,18 +45,9 @@ def main() -> None:
     print(f"kernel side, one training run and its view (64 units, 2000 epochs): median {run['median']:.1f} ms, "
           f"p95 {run['p95']:.1f} ms (budget about 300 ms)")
     slider = f"{ROOT} input[data-setting='hidden']"
-    with tempfile.TemporaryDirectory(prefix="dlwidgets-bench-") as root:
-        write_notebook(pathlib.Path(root) / "bench.ipynb", [WIDGET_CELL])
-        with browser_session(root) as session:
-            session.open_and_run("bench.ipynb")
-            page = session.page
-            page.wait_for_selector(f"{ROOT}[data-draws]")
-            # the look-ahead trains both neighbours (about 0.1 s each) before the next press
-            widget = summary(press_and_measure(page, "draws", ROOT, slider, args.presses,
-                                                       keys=("ArrowLeft", "ArrowRight"), pause_s=0.8))
-            kernel = summary(presses_without_lookahead(page, "draws", ROOT, slider, "explorer", args.presses,
-                                                       keys=("ArrowLeft", "ArrowRight")))
-            fps = playback_fps(page)
+    # the look-ahead trains both neighbours (about 0.1 s each) before the next press
+    widget, kernel, fps = slider_and_playback(WIDGET_CELL, ROOT, slider, "explorer", args.presses, playback_fps,
+                                               keys=("ArrowLeft", "ArrowRight"), pause_s=0.8)
 
     print(f"playback of the recorded epochs at 60 per second: {fps:.1f} frames per second "
           f"(target >= 30): {'met' if fps >= 30 else 'NOT met'}")
